@@ -1,0 +1,105 @@
+import type { Logger } from 'pino';
+import type { Entity, Topic } from '../protocol/entities.js';
+import type { BridgeEvent } from '../protocol/events.js';
+import type { EventDraft, EventLog } from './event-log.js';
+import { KeyedLock } from './keyed-lock.js';
+import type { StateStore } from './state-store.js';
+
+export type EventListener = (event: BridgeEvent) => void;
+
+export interface BusOptions {
+  log: EventLog;
+  state: StateStore;
+  logger: Logger;
+}
+
+/**
+ * Numbers events per tenant, records them in the replay log and the current state, and hands
+ * them to listeners (the socket.io fan-out, SSE, metrics), all under a per-tenant lock.
+ *
+ * @example
+ * const bus = new Bus({ log, state, logger });
+ * bus.onEvent((e) => io.to(`t:${e.tenant}:${e.topic}`).emit('event', e));
+ * await bus.publish('acme', [{ topic: 'blfs', type: 'blf.changed', key: '100-ACME', ... }]);
+ */
+export class Bus {
+  readonly #log: EventLog;
+  readonly #state: StateStore;
+  readonly #logger: Logger;
+  readonly #lock = new KeyedLock();
+  readonly #listeners = new Set<EventListener>();
+
+  constructor(options: BusOptions) {
+    this.#log = options.log;
+    this.#state = options.state;
+    this.#logger = options.logger;
+  }
+
+  /** Adds a listener; returns the function that removes it. Listeners run synchronously. */
+  onEvent(listener: EventListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Numbers, stores and fans out a batch of events for one tenant; returns them numbered. */
+  publish(tenant: string, drafts: readonly EventDraft[]): Promise<BridgeEvent[]> {
+    if (drafts.length === 0) return Promise.resolve([]);
+    return this.#lock.run(tenant, async () => {
+      const events = await this.#log.append(tenant, drafts);
+      await this.#state.apply(tenant, events);
+      for (const event of events) this.#emit(event);
+      return events;
+    });
+  }
+
+  #emit(event: BridgeEvent): void {
+    for (const listener of this.#listeners) {
+      // A throwing listener must not keep the event from the others (eventemitter3 would abort).
+      try {
+        listener(event);
+      } catch (err) {
+        this.#logger.error({ err, tenant: event.tenant, seq: event.seq }, 'event listener failed');
+      }
+    }
+  }
+
+  /**
+   * Runs `section` while no event of `tenant` is published: what it reads (snapshot, replay,
+   * cursor) and what it sends stay in order with the live stream. Do not publish inside it.
+   */
+  exclusive<T>(tenant: string, section: () => Promise<T> | T): Promise<T> {
+    return this.#lock.run(tenant, section);
+  }
+
+  /** Current state and the cursor it corresponds to. Call inside `exclusive` for consistency. */
+  async snapshot(tenant: string, topics: readonly Topic[]): Promise<{ cursor: number; snapshot: Partial<Record<Topic, Entity[]>> }> {
+    const [cursor, snapshot] = await Promise.all([this.#log.cursor(tenant), this.#state.snapshot(tenant, topics)]);
+    return { cursor, snapshot };
+  }
+
+  /** Events after `since`, or null when `since` is out of the log's window. */
+  replay(tenant: string, since: number): Promise<BridgeEvent[] | null> {
+    return this.#log.since(tenant, since);
+  }
+
+  cursor(tenant: string): Promise<number> {
+    return this.#log.cursor(tenant);
+  }
+
+  entities(tenant: string, topic: Topic, source?: string): Promise<Map<string, Entity>> {
+    return this.#state.entities(tenant, topic, source);
+  }
+
+  confirm(tenant: string, topic: Topic, source: string, at: string): Promise<void> {
+    return this.#state.confirm(tenant, topic, source, at);
+  }
+
+  logSize(): number {
+    return this.#log.size();
+  }
+
+  async close(): Promise<void> {
+    this.#listeners.clear();
+    await Promise.all([this.#log.close(), this.#state.close()]);
+  }
+}

@@ -1,0 +1,17 @@
+import type { Entity, Topic } from '../protocol/entities.js';
+import type { BridgeEvent } from '../protocol/events.js';
+
+/**
+ * Current state per tenant + topic + key: what a snapshot returns and what the diff compares a
+ * new poll against. Written only through `apply`, with the events the log has just numbered.
+ */
+export interface StateStore {
+  apply(tenant: string, events: readonly BridgeEvent[]): Promise<void>;
+  /** The entities of one topic, optionally only those of one source (the diff's "previous"). */
+  entities(tenant: string, topic: Topic, source?: string): Promise<Map<string, Entity>>;
+  /** Records that `source` confirmed every entity of tenant + topic at `at` (ISO). */
+  confirm(tenant: string, topic: Topic, source: string, at: string): Promise<void>;
+  /** Entities per topic, with `observedAt` brought up to the latest confirmation. */
+  snapshot(tenant: string, topics: readonly Topic[]): Promise<Partial<Record<Topic, Entity[]>>>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,73 @@
+/** The configuration file (protocol §6), validated once at start and then frozen. */
+import { z } from 'zod';
+import { NameSchema } from '../protocol/messages.js';
+import { DurationSchema } from './duration.js';
+import { SOURCE_CONFIG_SCHEMAS } from '../vendors/config-registry.js';
+
+export const SCOPES = [
+  'events:read',
+  'commands:call',
+  'commands:agent',
+  'commands:callback',
+  'commands:admin',
+  '*',
+] as const;
+export const ScopeSchema = z.enum(SCOPES);
+export type Scope = z.infer<typeof ScopeSchema>;
+
+const StaticTokenSchema = z.strictObject({
+  token: z.string().min(16, 'at least 16 characters').max(512),
+  /** A label for logs and metrics: the token itself is never logged. */
+  name: z.string().max(64).optional(),
+  tenants: z.array(NameSchema).min(1),
+  scopes: z.array(ScopeSchema).min(1),
+});
+
+export const ConfigSchema = z
+  .strictObject({
+    listen: z
+      .strictObject({
+        host: z.string().default('0.0.0.0'),
+        port: z.number().int().min(0).max(65_535).default(8080),
+      })
+      .prefault({}),
+    auth: z.strictObject({
+      tokens: z.array(StaticTokenSchema).default([]),
+      jwtSecret: z.string().min(32, 'at least 32 characters for HS256').optional(),
+    }),
+    redis: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
+    bus: z
+      .strictObject({
+        /** Events kept per tenant for `since` replay. */
+        logSize: z.number().int().min(10).max(10_000_000).default(10_000),
+        /** Events older than this are dropped from the replay log. */
+        logAge: DurationSchema.prefault('1h'),
+      })
+      .prefault({}),
+    commands: z
+      .strictObject({
+        /** How long a command id is remembered for idempotency. */
+        idempotencyTtl: DurationSchema.prefault('24h'),
+      })
+      .prefault({}),
+    sources: z.array(z.discriminatedUnion('vendor', SOURCE_CONFIG_SCHEMAS)).default([]),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.sources.forEach((source, index) => {
+      const first = seen.get(source.id);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sources', index, 'id'],
+          message: `duplicate source id "${source.id}" (also sources[${first}])`,
+        });
+      } else seen.set(source.id, index);
+    });
+    if (config.auth.tokens.length === 0 && config.auth.jwtSecret === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['auth'], message: 'needs at least one token or a jwtSecret' });
+    }
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type SourceConfig = Config['sources'][number];

@@ -1,0 +1,90 @@
+/**
+ * Where a source's samples land: compares them with the bus's current state (the source's own
+ * entities only) and publishes one event per change. Sources never build events themselves.
+ */
+import type { Bus } from '../bus/bus.js';
+import type { EventDraft } from '../bus/event-log.js';
+import type { Entity, Topic } from '../protocol/entities.js';
+import type { BridgeEvent } from '../protocol/events.js';
+import { eventTypeFor } from './event-types.js';
+import { diffSnapshots, type EntityChange } from './snapshot-diff.js';
+
+export class SnapshotSink {
+  readonly #bus: Bus;
+  readonly #source: string;
+  readonly #now: () => Date;
+
+  constructor(options: { bus: Bus; source: string; now?: () => Date }) {
+    this.#bus = options.bus;
+    this.#source = options.source;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  get source(): string {
+    return this.#source;
+  }
+
+  /** The source's current entities of tenant + topic, as the bus holds them. */
+  current(tenant: string, topic: Topic): Promise<Map<string, Entity>> {
+    return this.#bus.entities(tenant, topic, this.#source);
+  }
+
+  /**
+   * Replaces the source's whole view of tenant + topic with what `build` returns from the
+   * previous view. `build` may throw (a suspicious sample): then nothing changes.
+   */
+  async replace(
+    tenant: string,
+    topic: Topic,
+    build: (previous: Map<string, Entity>) => Map<string, Entity>,
+  ): Promise<BridgeEvent[]> {
+    const previous = await this.current(tenant, topic);
+    const next = build(previous);
+    const events = await this.#publish(tenant, topic, diffSnapshots(previous, next));
+    await this.#bus.confirm(tenant, topic, this.#source, this.#now().toISOString());
+    return events;
+  }
+
+  /** Event-driven sources: upserts some entities and removes some keys, leaving the rest. */
+  async patch(
+    tenant: string,
+    topic: Topic,
+    upserts: ReadonlyMap<string, Entity>,
+    removals: readonly string[] = [],
+  ): Promise<BridgeEvent[]> {
+    const previous = await this.current(tenant, topic);
+    const changes: EntityChange[] = [];
+    const before = new Map<string, Entity>();
+    const after = new Map<string, Entity>();
+    for (const [key, entity] of upserts) {
+      const old = previous.get(key);
+      if (old) before.set(key, old);
+      after.set(key, entity);
+    }
+    changes.push(...diffSnapshots(before, after));
+    for (const key of removals) {
+      const old = previous.get(key);
+      if (old && !upserts.has(key)) changes.push({ kind: 'removed', key, entity: old });
+    }
+    return this.#publish(tenant, topic, changes);
+  }
+
+  #publish(tenant: string, topic: Topic, changes: readonly EntityChange[]): Promise<BridgeEvent[]> {
+    if (changes.length === 0) return Promise.resolve([]);
+    const ts = this.#now().toISOString();
+    const drafts: EventDraft[] = changes.map((change) => {
+      const draft: EventDraft = {
+        topic,
+        type: eventTypeFor(topic, change),
+        key: change.key,
+        source: this.#source,
+        ts,
+        data: change.entity,
+      };
+      if (change.changed) draft.changed = change.changed;
+      if (change.kind === 'removed') draft.removed = true;
+      return draft;
+    });
+    return this.#bus.publish(tenant, drafts);
+  }
+}

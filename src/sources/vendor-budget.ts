@@ -1,0 +1,78 @@
+/**
+ * A vendor's request budget, shared by its polls and its commands: `concurrency` requests at
+ * once and `perSecond` in any rolling second (p-queue's strict sliding window). Commands jump
+ * ahead of polls, so a busy poller never starves a click, and at most `queue` commands wait:
+ * beyond that a command is refused at once with `rate_limited`.
+ */
+import PQueue from 'p-queue';
+import { RateLimitedError } from '../errors.js';
+
+export type BudgetKind = 'poll' | 'command';
+
+export interface VendorBudgetOptions {
+  concurrency: number;
+  perSecond: number;
+  /** Most commands waiting for a slot. */
+  queue: number;
+}
+
+const PRIORITY: Readonly<Record<BudgetKind, number>> = { command: 10, poll: 0 };
+
+export class VendorBudget {
+  readonly #queue: PQueue;
+  readonly #maxWaitingCommands: number;
+  #waitingCommands = 0;
+
+  constructor(options: VendorBudgetOptions) {
+    // Sub-1/s rates become "1 per N ms" so the window stays exact.
+    const interval = options.perSecond >= 1 ? 1000 : Math.round(1000 / options.perSecond);
+    const intervalCap = options.perSecond >= 1 ? Math.floor(options.perSecond) : 1;
+    this.#queue = new PQueue({ concurrency: options.concurrency, interval, intervalCap, strict: true });
+    this.#maxWaitingCommands = options.queue;
+  }
+
+  /** Requests waiting for a slot (polls and commands). */
+  get waiting(): number {
+    return this.#queue.size;
+  }
+  /** Requests under way. */
+  get running(): number {
+    return this.#queue.pending;
+  }
+
+  /**
+   * Runs `task` when the budget allows. Aborting `signal` while it waits removes it from the
+   * queue (rejecting with the signal's reason); once started, the task gets the signal itself.
+   */
+  async run<T>(kind: BudgetKind, task: (signal?: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (kind === 'command') {
+      if (this.#waitingCommands >= this.#maxWaitingCommands) {
+        throw new RateLimitedError('too many commands waiting for this source; retry shortly', 1);
+      }
+      this.#waitingCommands++;
+    }
+    let started = false;
+    const release = () => {
+      if (kind === 'command' && !started) {
+        started = true;
+        this.#waitingCommands--;
+      }
+    };
+    try {
+      return await this.#queue.add(
+        () => {
+          release();
+          return task(signal);
+        },
+        { priority: PRIORITY[kind], signal },
+      );
+    } finally {
+      release();
+    }
+  }
+
+  /** Drops waiting work; their promises reject through their signals (p-queue's clear leaves them hanging). */
+  pause(): void {
+    this.#queue.pause();
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Every vendor's source config schema, for the config file's `sources[].vendor` union.
+ * A new vendor adds its folder and one line here.
+ */
+import { MirtaSourceConfigSchema } from './mirta/config.js';
+
+export const SOURCE_CONFIG_SCHEMAS = [MirtaSourceConfigSchema] as const;

@@ -1,0 +1,128 @@
+/**
+ * The bridge's network face: one fastify instance (REST, SSE, health, metrics, optional static
+ * wallboard) with socket.io attached to the same HTTP server (protocol §1, §5).
+ */
+import type { AddressInfo } from 'node:net';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { TokenVerifier } from '../auth/token-verifier.js';
+import type { Bus } from '../bus/bus.js';
+import type { CommandService } from '../commands/command-service.js';
+import type { Config } from '../config/schema.js';
+import type { BridgeMetrics } from '../observability/metrics.js';
+import type { SourceDirectory } from '../sources/source-directory.js';
+import { REDACT_PATHS } from '../util/logger.js';
+import { installErrorHandling } from './http-errors.js';
+import { registerRestRoutes } from './rest-routes.js';
+import { createSocketServer } from './socket-server.js';
+import type { BridgeIo } from './socket-types.js';
+import { SseHub, registerSseRoute } from './sse.js';
+
+/** Largest REST body; commands are a few hundred bytes. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Headers that carry credentials: never logged, whatever the logger's own redaction. */
+const HTTP_REDACT_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]'];
+
+export interface CreateServerOptions {
+  config: Config;
+  bus: Bus;
+  sources: SourceDirectory;
+  /** Absent: `command` answers `unsupported`. */
+  commands?: CommandService | undefined;
+  metrics: BridgeMetrics;
+  logger: Logger;
+  /** A folder served at `/` (the wallboard). */
+  staticDir?: string | undefined;
+  /** Packets a socket may have waiting before it is dropped as a slow consumer. */
+  maxSocketBacklog?: number | undefined;
+  /** SSE keep-alive comment interval (tests shorten it). */
+  ssePingIntervalMs?: number | undefined;
+}
+
+export interface BridgeServer {
+  readonly fastify: FastifyInstance;
+  readonly io: BridgeIo;
+  /** Listens on `config.listen`; resolves with a URL clients can use (127.0.0.1 for 0.0.0.0). */
+  listen(): Promise<{ url: string; port: number }>;
+  /** Ends SSE streams, drops sockets, closes the HTTP server. Idempotent. */
+  close(): Promise<void>;
+}
+
+function urlOf(address: AddressInfo): string {
+  const host =
+    address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '[::1]' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+/**
+ * Builds the server, ready to `listen()`.
+ *
+ * @example
+ * const server = await createServer({ config, bus, sources, commands, metrics, logger });
+ * const { url } = await server.listen();
+ * // ... on shutdown
+ * await server.close();
+ */
+export async function createServer(options: CreateServerOptions): Promise<BridgeServer> {
+  const { config, bus, sources, metrics, commands } = options;
+  const logger = options.logger;
+  const verifier = TokenVerifier.fromConfig(config);
+  let closing = false;
+
+  const httpLogger = logger.child(
+    { component: 'http' },
+    { redact: { paths: [...REDACT_PATHS, ...HTTP_REDACT_PATHS], censor: '[redacted]' } },
+  );
+  const fastify = Fastify({
+    loggerInstance: httpLogger,
+    bodyLimit: MAX_BODY_BYTES,
+    // Refuse `__proto__` and `constructor.prototype` in JSON bodies instead of stripping them.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  }) as unknown as FastifyInstance;
+  installErrorHandling(fastify, httpLogger);
+
+  const sockets = createSocketServer({
+    httpServer: fastify.server,
+    bus,
+    sources,
+    verifier,
+    metrics,
+    logger,
+    commands,
+    maxSocketBacklog: options.maxSocketBacklog,
+  });
+  const hub = new SseHub({ bus, logger: logger.child({ component: 'sse' }), pingIntervalMs: options.ssePingIntervalMs });
+
+  registerRestRoutes(fastify, { bus, sources, verifier, metrics, commands, isClosing: () => closing });
+  registerSseRoute(fastify, { hub, verifier });
+  if (options.staticDir !== undefined) {
+    await fastify.register(fastifyStatic, { root: options.staticDir, prefix: '/', index: ['index.html'] });
+  }
+
+  // Streams and sockets are long-lived: end them first, or the HTTP server's close would wait on
+  // them forever.
+  fastify.addHook('preClose', async () => {
+    closing = true;
+    hub.close();
+    await sockets.close();
+  });
+  await fastify.ready();
+
+  let closed: Promise<void> | undefined;
+  return {
+    fastify,
+    io: sockets.io,
+    async listen() {
+      await fastify.listen({ host: config.listen.host, port: config.listen.port });
+      const address = fastify.server.address() as AddressInfo;
+      return { url: urlOf(address), port: address.port };
+    },
+    close() {
+      closed ??= fastify.close();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * `GET /v1/tenants/:tenant/events` as Server-Sent Events (protocol §5).
+ *
+ * - Events use the default `message` type: `id: <seq>` and `data: <the event JSON>`, the same
+ *   payload as the socket.io `event`.
+ * - Start position: the `Last-Event-ID` header wins over `?since=` (a browser's EventSource
+ *   reconnects with the original URL and the newer header). With neither, the stream opens with
+ *   an `event: snapshot` (`{ cursor, snapshot }`, `id: <cursor>`); with a position the log no
+ *   longer holds (or a future one), with an `event: resync` carrying the same plus `resync: true`.
+ * - Replay then live with no gap: the replay is written and the stream registered inside
+ *   `bus.exclusive(tenant)`.
+ * - `: ping` every 15 s keeps proxies from closing an idle stream; a stream whose unsent bytes
+ *   pass a bound is closed (the client reconnects with Last-Event-ID); streams end when the
+ *   token expires.
+ */
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Principal } from '../auth/principal.js';
+import type { TokenVerifier } from '../auth/token-verifier.js';
+import type { Bus } from '../bus/bus.js';
+import type { Topic } from '../protocol/entities.js';
+import type { BridgeEvent } from '../protocol/events.js';
+import { authenticate } from './http-errors.js';
+import { parseCursor, parseTopics } from './query.js';
+import { eventWithoutRaw, snapshotWithoutRaw } from './rooms.js';
+import { assertCanRead, assertTenant } from './subscriptions.js';
+
+export const SSE_PING_INTERVAL_MS = 15_000;
+/** Unsent bytes a stream may hold before it is dropped as a slow consumer. */
+export const SSE_MAX_BACKLOG_BYTES = 1024 * 1024;
+/** What EventSource waits before reconnecting. */
+const RETRY_MS = 2_000;
+
+export interface SseHubOptions {
+  bus: Bus;
+  logger: Logger;
+  pingIntervalMs?: number | undefined;
+  maxBacklogBytes?: number | undefined;
+}
+
+export interface SseRequest {
+  principal: Principal;
+  tenant: string;
+  topics: readonly Topic[];
+  since: number | undefined;
+}
+
+interface Stream {
+  readonly tenant: string;
+  readonly topics: ReadonlySet<Topic>;
+  readonly res: ServerResponse;
+}
+
+const eventFrame = (event: BridgeEvent): string => `id: ${event.seq}\ndata: ${JSON.stringify(eventWithoutRaw(event))}\n\n`;
+
+/**
+ * The open SSE streams, fed by one bus listener; each event is serialized once, whatever the
+ * number of streams.
+ *
+ * @example
+ * const hub = new SseHub({ bus, logger });
+ * registerSseRoute(fastify, { hub, verifier });
+ * // ... on shutdown
+ * hub.close();
+ */
+export class SseHub {
+  readonly #bus: Bus;
+  readonly #logger: Logger;
+  readonly #pingMs: number;
+  readonly #maxBacklog: number;
+  readonly #byTenant = new Map<string, Set<Stream>>();
+  readonly #all = new Set<ServerResponse>();
+  readonly #stopListening: () => void;
+
+  constructor(options: SseHubOptions) {
+    this.#bus = options.bus;
+    this.#logger = options.logger;
+    this.#pingMs = options.pingIntervalMs ?? SSE_PING_INTERVAL_MS;
+    this.#maxBacklog = options.maxBacklogBytes ?? SSE_MAX_BACKLOG_BYTES;
+    this.#stopListening = this.#bus.onEvent((event) => this.#dispatch(event));
+  }
+
+  /** Open streams (tests, metrics). */
+  get size(): number {
+    return this.#all.size;
+  }
+
+  #dispatch(event: BridgeEvent): void {
+    const streams = this.#byTenant.get(event.tenant);
+    if (!streams) return;
+    let frame: string | undefined;
+    for (const stream of streams) {
+      if (!stream.topics.has(event.topic)) continue;
+      frame ??= eventFrame(event);
+      this.#write(stream.res, frame);
+    }
+  }
+
+  /** Writes, and drops the stream when the client does not read fast enough. */
+  #write(res: ServerResponse, text: string): void {
+    if (res.destroyed || res.writableEnded) return;
+    res.write(text);
+    if (res.writableLength > this.#maxBacklog) {
+      this.#logger.warn({ backlog: res.writableLength }, 'dropping slow SSE consumer');
+      res.destroy();
+    }
+  }
+
+  /** Takes over `res` (already hijacked from fastify) and streams until either side closes. */
+  async open(res: ServerResponse, request: SseRequest): Promise<void> {
+    const { tenant, principal } = request;
+    const stream: Stream = { tenant, topics: new Set(request.topics), res };
+    this.#all.add(res);
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      // The stream holds the connection until one side ends it; then it is closed, not kept
+      // idle, so a shutdown does not wait on keep-alive sockets.
+      connection: 'close',
+      // nginx buffers responses unless told not to.
+      'x-accel-buffering': 'no',
+    });
+    res.write(`retry: ${RETRY_MS}\n\n`);
+
+    const ping = setInterval(() => this.#write(res, ': ping\n\n'), this.#pingMs);
+    // Tokens valid for more than setTimeout's ~24.8 days end the stream early; the client
+    // reconnects, which is harmless.
+    const expiry =
+      principal.expiresAt === undefined
+        ? undefined
+        : setTimeout(() => res.end(), Math.max(0, Math.min(principal.expiresAt - Date.now(), 2_147_483_647)));
+    res.once('close', () => {
+      clearInterval(ping);
+      clearTimeout(expiry);
+      this.#all.delete(res);
+      const streams = this.#byTenant.get(tenant);
+      streams?.delete(stream);
+      if (streams?.size === 0) this.#byTenant.delete(tenant);
+    });
+
+    try {
+      await this.#exclusiveStart(stream, request);
+    } catch (err) {
+      // Headers are gone already: all that can be done is to log and cut the stream.
+      this.#logger.error({ err, tenant }, 'SSE stream failed to start');
+      res.destroy();
+    }
+  }
+
+  /** Replay or snapshot, then registration, with no event of the tenant published between. */
+  #exclusiveStart(stream: Stream, request: SseRequest): Promise<void> {
+    const { tenant } = request;
+    const { res } = stream;
+    return this.#bus.exclusive(tenant, async () => {
+      if (res.destroyed || res.writableEnded) return;
+      const missed = request.since === undefined ? null : await this.#bus.replay(tenant, request.since);
+      if (missed) {
+        for (const event of missed) if (stream.topics.has(event.topic)) this.#write(res, eventFrame(event));
+      } else {
+        const { cursor, snapshot } = await this.#bus.snapshot(tenant, request.topics);
+        const resync = request.since !== undefined;
+        const body = resync ? { cursor, snapshot: snapshotWithoutRaw(snapshot), resync: true } : { cursor, snapshot: snapshotWithoutRaw(snapshot) };
+        this.#write(res, `id: ${cursor}\nevent: ${resync ? 'resync' : 'snapshot'}\ndata: ${JSON.stringify(body)}\n\n`);
+      }
+      if (res.destroyed || res.writableEnded) return;
+      let streams = this.#byTenant.get(tenant);
+      if (!streams) this.#byTenant.set(tenant, (streams = new Set()));
+      streams.add(stream);
+    });
+  }
+
+  /** Ends every stream and stops listening to the bus. */
+  close(): void {
+    this.#stopListening();
+    for (const res of this.#all) res.end();
+  }
+}
+
+export interface SseRouteOptions {
+  hub: SseHub;
+  verifier: TokenVerifier;
+}
+
+export function registerSseRoute(fastify: FastifyInstance, options: SseRouteOptions): void {
+  fastify.get<{ Params: { tenant: string }; Querystring: Record<string, unknown> }>(
+    '/v1/tenants/:tenant/events',
+    { exposeHeadRoute: false },
+    async (request, reply) => {
+      const principal = await authenticate(request, options.verifier);
+      assertCanRead(principal);
+      const { tenant } = request.params;
+      assertTenant(principal, tenant);
+      const topics = parseTopics(request.query.topics);
+      const since = parseCursor(request.headers['last-event-id'], 'Last-Event-ID') ?? parseCursor(request.query.since, 'since');
+      reply.hijack();
+      await options.hub.open(reply.raw, { principal, tenant, topics, since });
+    },
+  );
+}

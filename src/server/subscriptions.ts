@@ -1,0 +1,92 @@
+/**
+ * `subscribe` and `unsubscribe` (protocol §4). The read (snapshot or replay), the room joins, the
+ * ack and the replayed events all happen inside `bus.exclusive(tenant)`: no event of the tenant
+ * is published meanwhile, so the client gets its snapshot/replay and then every newer event,
+ * with neither a gap nor a duplicate.
+ */
+import { hasScope, type Principal } from '../auth/principal.js';
+import type { Bus } from '../bus/bus.js';
+import { ForbiddenError } from '../errors.js';
+import { TOPICS, type Topic } from '../protocol/entities.js';
+import { SubscribeSchema, UnsubscribeSchema, type SubscribeOk } from '../protocol/messages.js';
+import { parseOrThrow } from './ack.js';
+import { eventWithoutRaw, roomFor, snapshotWithoutRaw } from './rooms.js';
+import type { BridgeSocket } from './socket-types.js';
+
+/**
+ * One message for a tenant that does not exist and one the token does not hold, so tenants
+ * cannot be enumerated (protocol §1).
+ */
+export function tenantForbidden(tenant: string): ForbiddenError {
+  return new ForbiddenError(`tenant "${tenant}" is not accessible with this token`);
+}
+
+export function assertTenant(principal: Principal, tenant: string): void {
+  if (!principal.tenants.has(tenant)) throw tenantForbidden(tenant);
+}
+
+export function assertCanRead(principal: Principal): void {
+  if (!hasScope(principal, 'events:read')) throw new ForbiddenError('this token lacks the "events:read" scope');
+}
+
+/** Joins `topics` of `tenant` in the wanted variant, leaving the other one. */
+function join(socket: BridgeSocket, tenant: string, topics: readonly Topic[], raw: boolean): void {
+  for (const topic of topics) {
+    void socket.leave(roomFor(tenant, topic, !raw));
+    void socket.join(roomFor(tenant, topic, raw));
+  }
+}
+
+/**
+ * Handles `subscribe`. `reply` is called exactly once, inside the exclusive section, before the
+ * replayed events are emitted: what the client sees is ack, replayed events, live events.
+ */
+export async function subscribe(
+  socket: BridgeSocket,
+  payload: unknown,
+  bus: Bus,
+  reply: (ack: SubscribeOk) => void,
+): Promise<void> {
+  const request = parseOrThrow(SubscribeSchema, payload);
+  const principal = socket.data.principal;
+  assertCanRead(principal);
+  assertTenant(principal, request.tenant);
+  const topics: readonly Topic[] = request.topics ? [...new Set(request.topics)] : TOPICS;
+  const wanted = new Set<Topic>(topics);
+  const raw = request.raw === true;
+
+  await bus.exclusive(request.tenant, async () => {
+    // The client may have gone while we waited for the lock: joining now would leave a dead id in
+    // the rooms.
+    if (!socket.connected) return;
+    if (request.since !== undefined) {
+      const missed = await bus.replay(request.tenant, request.since);
+      if (missed) {
+        const cursor = await bus.cursor(request.tenant);
+        const events = missed.filter((event) => wanted.has(event.topic));
+        if (!socket.connected) return;
+        join(socket, request.tenant, topics, raw);
+        reply({ ok: true, cursor, replayed: events.length });
+        for (const event of events) socket.emit('event', raw ? event : eventWithoutRaw(event));
+        return;
+      }
+    }
+    const { cursor, snapshot } = await bus.snapshot(request.tenant, topics);
+    if (!socket.connected) return;
+    join(socket, request.tenant, topics, raw);
+    const ack: SubscribeOk = { ok: true, cursor, snapshot: raw ? snapshot : snapshotWithoutRaw(snapshot) };
+    if (request.since !== undefined) ack.resync = true;
+    reply(ack);
+  });
+}
+
+/** Handles `unsubscribe`: leaves the rooms (both variants) of the topics, all by default. */
+export function unsubscribe(socket: BridgeSocket, payload: unknown): { ok: true } {
+  const request = parseOrThrow(UnsubscribeSchema, payload);
+  assertTenant(socket.data.principal, request.tenant);
+  for (const topic of request.topics ?? TOPICS) {
+    void socket.leave(roomFor(request.tenant, topic, false));
+    void socket.leave(roomFor(request.tenant, topic, true));
+  }
+  return { ok: true };
+}

@@ -1,0 +1,44 @@
+/**
+ * Timers the simulator owns (PBX progressions, latency, slow answers), all cancelled by
+ * `cancelAll()` so a closed simulator leaves nothing running.
+ */
+
+export class Scheduler {
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #closed = false;
+  readonly #onError: (err: unknown) => void;
+
+  /** @param onError receives what a scheduled callback throws (it must not kill the process). */
+  constructor(onError: (err: unknown) => void = () => {}) {
+    this.#onError = onError;
+  }
+
+  /** Runs `fn` after `delayMs`, unless cancelled first. */
+  after(delayMs: number, fn: () => void): void {
+    if (this.#closed) return;
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      try {
+        fn();
+      } catch (err) {
+        this.#onError(err);
+      }
+    }, Math.max(0, delayMs));
+    this.#timers.add(timer);
+  }
+
+  /** Resolves after `delayMs`; never resolves once cancelled (the request it delays is dropped). */
+  sleep(delayMs: number): Promise<void> {
+    return new Promise((resolve) => this.after(delayMs, resolve));
+  }
+
+  get pending(): number {
+    return this.#timers.size;
+  }
+
+  cancelAll(): void {
+    this.#closed = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * What each topic's poll asks MiRTA (docs/vendors/mirta.md "Request types") and how its rows
+ * become a sample per tenant. The requests go through `get` (the budgeted client); building
+ * the entities waits until the sink hands over the previous ones.
+ */
+import type { Entity } from '../../protocol/entities.js';
+import {
+  channelTenant,
+  normalizeAgents,
+  normalizeBlfs,
+  normalizeChannels,
+  normalizeExtensions,
+  normalizeFlows,
+  normalizePeers,
+  normalizeQueue,
+  peerTenant,
+  splitByTenant,
+  type NormalizeContext,
+} from './normalizer.js';
+import {
+  parseAgents,
+  parseBlfs,
+  parseChannels,
+  parseExtensions,
+  parseFlows,
+  parsePeers,
+  parseQueueInfo,
+  parseQueueList,
+  type Row,
+} from './parsers.js';
+import type { MirtaPollTopic } from './config.js';
+
+export interface BuildContext extends NormalizeContext {
+  tenantCode: string;
+  /** Every code the source maps. */
+  tenantCodes: readonly string[];
+  /** The source's entities of this tenant + topic before this poll. */
+  previous: ReadonlyMap<string, Entity>;
+}
+
+/** One tenant's answer to one poll. */
+export interface Sample {
+  /** True when MiRTA answered nothing at all for this tenant (see "suspicious polls"). */
+  empty: boolean;
+  build(ctx: BuildContext): Map<string, Entity>;
+}
+
+export interface FetchContext {
+  get: (params: Record<string, string>) => Promise<string>;
+  /** The tenant code of a per-tenant poll; undefined for one admin-key request for all. */
+  code: string | undefined;
+  /** The codes this poll fills. */
+  codes: readonly string[];
+  nodename?: string | undefined;
+}
+
+type RowBuilder = (rows: readonly Row[], ctx: BuildContext) => Map<string, Entity>;
+
+/** One sample per code: the rows of a per-tenant answer, or an admin answer split by tenant. */
+function perTenant(rows: Row[], ctx: FetchContext, tenantOf: (codes: readonly string[]) => (row: Row) => string | undefined, build: RowBuilder): Map<string, Sample> {
+  const groups = ctx.code !== undefined ? new Map([[ctx.code, rows]]) : splitByTenant(rows, tenantOf(ctx.codes), ctx.codes);
+  return new Map([...groups].map(([code, group]) => [code, { empty: group.length === 0, build: (b: BuildContext) => build(group, b) }]));
+}
+
+const withTenant = (params: Record<string, string>, code: string | undefined): Record<string, string> =>
+  code === undefined ? params : { ...params, tenant: code };
+
+function single(code: string | undefined, empty: boolean, build: (ctx: BuildContext) => Map<string, Entity>): Map<string, Sample> {
+  // Per-tenant topics always have a code (the admin-wide ones are peers and channels only).
+  return new Map(code === undefined ? [] : [[code, { empty, build }]]);
+}
+
+async function queueList(ctx: FetchContext) {
+  return parseQueueList(await ctx.get(withTenant({ reqtype: 'INFO', info: 'queues' }, ctx.code)));
+}
+
+/** Fetches one topic; throws a PollError when any of its requests fails (then nothing changes). */
+export async function fetchTopic(topic: MirtaPollTopic, ctx: FetchContext): Promise<Map<string, Sample>> {
+  switch (topic) {
+    case 'peers': {
+      const rows = parsePeers(await ctx.get(withTenant({ reqtype: 'PEERS' }, ctx.code)));
+      return perTenant(rows, ctx, peerTenant, (group, b) => normalizePeers(group, b));
+    }
+    case 'channels': {
+      const params: Record<string, string> = withTenant({ reqtype: 'CHANNELS' }, ctx.code);
+      if (ctx.nodename !== undefined) params.nodename = ctx.nodename;
+      const rows = parseChannels(await ctx.get(params));
+      return perTenant(rows, ctx, channelTenant, (group, b) => normalizeChannels(group, b.previous, b));
+    }
+    case 'blfs': {
+      const rows = parseBlfs(await ctx.get(withTenant({ reqtype: 'BLFS' }, ctx.code)));
+      return single(ctx.code, rows.length === 0, (b) => normalizeBlfs(rows, b));
+    }
+    case 'flows': {
+      const rows = parseFlows(await ctx.get(withTenant({ reqtype: 'FLOWS' }, ctx.code)));
+      return single(ctx.code, rows.length === 0, (b) => normalizeFlows(rows, b));
+    }
+    case 'extensions': {
+      const rows = parseExtensions(await ctx.get(withTenant({ reqtype: 'INFO', info: 'extensions' }, ctx.code)));
+      return single(ctx.code, rows.length === 0, (b) => normalizeExtensions(rows, b));
+    }
+    case 'queues': {
+      const list = await queueList(ctx);
+      const infos = await Promise.all(list.map(async (q) => parseQueueInfo(await ctx.get(withTenant({ reqtype: 'INFO', info: 'queue', id: q.id }, ctx.code)))));
+      return single(ctx.code, list.length === 0, (b) => {
+        const queues = new Map<string, Entity>();
+        list.forEach((item, i) => {
+          const info = infos[i];
+          // A listed queue whose details came back empty keeps its last known state rather
+          // than vanishing or being published as all zeros.
+          const entity = info !== undefined ? normalizeQueue(item, info, b) : b.previous.get(item.id);
+          if (entity !== undefined) queues.set(item.id, entity);
+        });
+        return queues;
+      });
+    }
+    case 'agents': {
+      const list = await queueList(ctx);
+      const members = await Promise.all(
+        list.map(async (q) => parseAgents(await ctx.get(withTenant({ reqtype: 'INFO', info: 'agents', queue: q.id }, ctx.code)))),
+      );
+      // An empty queue (`null`) is plausible and applied at once; only a vanished queue list
+      // counts as an empty answer.
+      return single(ctx.code, list.length === 0, (b) => {
+        const agents = new Map<string, Entity>();
+        list.forEach((q, i) => {
+          for (const [key, agent] of normalizeAgents(q.id, members[i] ?? [], b)) if (!agents.has(key)) agents.set(key, agent);
+        });
+        return agents;
+      });
+    }
+  }
+}
+

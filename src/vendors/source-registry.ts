@@ -1,0 +1,25 @@
+/**
+ * How each vendor's source is built from its config. A new vendor adds its folder and one
+ * entry here (and its config schema in config-registry.ts).
+ */
+import type { SourceConfig } from '../config/schema.js';
+import type { BridgeMetrics } from '../observability/metrics.js';
+import type { Source, SourceContext } from '../sources/source.js';
+import { createMirtaSource } from './mirta/index.js';
+
+export interface SourceBuildContext extends SourceContext {
+  metrics?: BridgeMetrics;
+}
+
+type Factories = {
+  [V in SourceConfig['vendor']]: (config: Extract<SourceConfig, { vendor: V }>, context: SourceBuildContext) => Source;
+};
+
+const FACTORIES: Factories = {
+  mirta: (config, context) => createMirtaSource(config, context),
+};
+
+export function buildSource(config: SourceConfig, context: SourceBuildContext): Source {
+  const factory = FACTORIES[config.vendor] as (config: SourceConfig, context: SourceBuildContext) => Source;
+  return factory(config, context);
+}

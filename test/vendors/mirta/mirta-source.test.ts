@@ -1,0 +1,168 @@
+/** MirtaSource against the real MiRTA simulator: vendor changes in, events out on a real Bus. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MirtaSimulator } from '../../../src/simulators/mirta/index.js';
+import { captureLogger } from '../../support/log-capture.js';
+import { sleep, waitFor } from '../../support/wait-for.js';
+import { startSim, startSource, type SourceHarness } from './harness.js';
+
+const log = captureLogger();
+/** Every harness started here, for the final "no key anywhere" check. */
+const harnesses: SourceHarness[] = [];
+const track = (h: SourceHarness): SourceHarness => (harnesses.push(h), h);
+
+describe('MirtaSource polling', () => {
+  let sim: MirtaSimulator;
+  let h: SourceHarness;
+
+  beforeAll(async () => {
+    sim = await startSim();
+    h = track(startSource(sim, log));
+    await h.source.start();
+    await h.events.next((e) => e.type === 'source.up', { message: 'source never came up' });
+    await waitFor(async () => (await h.bus.entities('acme', 'peers')).size === sim.model.peers('DEMO').length);
+    await waitFor(async () => (await h.bus.entities('acme', 'agents')).size > 0);
+  });
+  afterAll(async () => {
+    await h?.stop();
+    await sim?.close();
+  });
+
+  it('loads every peer and agent of the tenant', async () => {
+    const peers = await h.bus.entities('acme', 'peers');
+    expect(peers.get('100-DEMO')).toMatchObject({ name: '100-DEMO', status: 'registered', latencyMs: 23, source: 'mirta-test' });
+    expect(peers.get('108-DEMO')).toMatchObject({ status: 'unregistered' });
+    const agents = await h.bus.entities('acme', 'agents');
+    expect(agents.get('282/107-DEMO')).toMatchObject({ paused: true, pauseReason: 'Lunch', status: 'paused' });
+  });
+
+  it('a peer going unreachable gives exactly one peer.unregistered', async () => {
+    const mark = h.events.mark();
+    sim.model.setPeerStatus('105-DEMO', 'unreachable');
+    await h.events.next((e) => e.type === 'peer.unregistered' && e.key === '105-DEMO', { from: mark });
+    await sleep(250);
+    const peerEvents = h.events.since(mark).filter((e) => e.topic === 'peers');
+    expect(peerEvents.map((e) => [e.type, e.key])).toEqual([['peer.unregistered', '105-DEMO']]);
+    expect(peerEvents[0]?.changed).toContain('status');
+    sim.model.setPeerStatus('105-DEMO', 'registered');
+    await h.events.next((e) => e.type === 'peer.registered' && e.key === '105-DEMO', { from: mark });
+  });
+
+  it('follows a call: created ringing, updated on answer, hung up', async () => {
+    const mark = h.events.mark();
+    const { aLeg, bLeg } = sim.model.startCall({ tenant: 'DEMO', from: '100', to: '109' });
+    expect(bLeg).not.toBeNull();
+    const created = await h.events.next((e) => e.type === 'channel.created' && e.key === bLeg, { from: mark });
+    expect(created.data).toMatchObject({ channel: bLeg, state: 'ringing', peer: '109-DEMO' });
+    const caller = await h.events.next((e) => e.type === 'channel.created' && e.key === aLeg, { from: mark });
+    expect(caller.data).toMatchObject({ peer: '100-DEMO', callerNumber: '100', direction: 'internal' });
+
+    sim.model.answerCall(bLeg!);
+    const answered = await h.events.next((e) => e.type === 'channel.updated' && e.key === aLeg && e.data.state === 'up', { from: mark });
+    expect(answered.changed).toEqual(expect.arrayContaining(['state', 'answeredAt']));
+    expect(answered.data).toMatchObject({ linkedKey: bLeg });
+
+    sim.model.hangupChannel(aLeg);
+    await h.events.next((e) => e.type === 'channel.hungup' && e.key === aLeg, { from: mark });
+    await h.events.next((e) => e.type === 'channel.hungup' && e.key === bLeg, { from: mark });
+    const channelEvents = h.events.since(mark).filter((e) => e.topic === 'channels');
+    expect(channelEvents.filter((e) => e.type === 'channel.created')).toHaveLength(2);
+    expect(channelEvents.filter((e) => e.type === 'channel.hungup')).toHaveLength(2);
+  });
+
+  it('a paused agent gives agent.paused; a switched flow gives flow.changed', async () => {
+    const mark = h.events.mark();
+    sim.model.setAgentPaused({ tenant: 'DEMO', agent: '101', queue: '281', paused: true, reason: 'Break' });
+    const paused = await h.events.next((e) => e.type === 'agent.paused', { from: mark });
+    expect(paused.key).toBe('281/101-DEMO');
+    expect(paused.data).toMatchObject({ queue: '281', agent: '101-DEMO', paused: true, pauseReason: 'Break' });
+
+    sim.model.setFlow('DEMO', '700', { state: 'INUSE' });
+    const flow = await h.events.next((e) => e.type === 'flow.changed', { from: mark });
+    expect(flow.key).toBe('700');
+    expect(flow.data).toMatchObject({ number: '700', state: 'INUSE', value: 'night' });
+    expect(flow.changed).toEqual(expect.arrayContaining(['state', 'value']));
+  });
+
+  it('counts polls in the metrics', async () => {
+    const text = await h.metrics.text();
+    expect(text).toMatch(/callbridge_polls_total\{source="mirta-test",topic="peers",result="ok",reason=""\} [1-9]/);
+    expect(text).toMatch(/callbridge_poll_duration_seconds_count\{source="mirta-test",topic="channels"\} [1-9]/);
+  });
+
+  it('stop() waits for polls in flight and leaves nothing running', async () => {
+    await h.source.stop();
+    const count = sim.requests.count();
+    await sleep(200);
+    expect(sim.requests.count()).toBe(count);
+  });
+});
+
+describe('MirtaSource every topic', () => {
+  it('fills blfs, queues and extensions, with extension secrets stripped', async () => {
+    const sim = await startSim();
+    const h = track(startSource(sim, log, { poll: { peers: 0, channels: 0, flows: 0, agents: 0, blfs: 50, queues: 50, extensions: 50 } }));
+    try {
+      await h.source.start();
+      await waitFor(async () => (await h.bus.entities('acme', 'extensions')).size === sim.model.extensions('DEMO').length);
+      await waitFor(async () => (await h.bus.entities('acme', 'queues')).size === 2);
+      const blfs = await h.bus.entities('acme', 'blfs');
+      expect(blfs.get('100-DEMO')).toMatchObject({ extension: '100', state: 'idle' });
+      expect(blfs.get('FL700-DEMO')).toBeDefined();
+      const queues = await h.bus.entities('acme', 'queues');
+      expect(queues.get('282')).toMatchObject({ queue: '282', name: 'Support, Level 1', waiting: 0 });
+      const extensions = await h.bus.entities('acme', 'extensions');
+      expect(extensions.get('100')).toMatchObject({ number: '100', name: 'Reception', tech: 'SIP', enabled: true });
+      const secrets = sim.model.extensions('DEMO').flatMap((ext) => Object.values(ext.secrets));
+      const published = JSON.stringify([...extensions.values()]) + JSON.stringify(h.events.events);
+      for (const secret of secrets) if (secret.length >= 4) expect(published).not.toContain(secret);
+      const queueRequests = sim.requests.filter('INFO').map((r) => r.query.info);
+      expect(new Set(queueRequests)).toEqual(new Set(['queues', 'queue', 'extensions']));
+    } finally {
+      await h.stop();
+      await sim.close();
+    }
+  });
+});
+
+describe('MirtaSource with an admin key', () => {
+  it('polls PEERS and CHANNELS once for all tenants and splits them', async () => {
+    const sim = await startSim();
+    const h = track(
+      startSource(sim, log, {
+        key: sim.keys.admin,
+        admin: true,
+        tenants: { acme: 'DEMO', globex: 'GLOBEX' },
+        poll: { flows: 0, agents: 0 },
+      }),
+    );
+    try {
+      await h.source.start();
+      await waitFor(async () => (await h.bus.entities('globex', 'peers')).size === sim.model.peers('GLOBEX').length);
+      await waitFor(async () => (await h.bus.entities('acme', 'peers')).size === sim.model.peers('DEMO').length);
+      expect([...(await h.bus.entities('acme', 'peers')).keys()].every((k) => k.endsWith('-DEMO'))).toBe(true);
+      const mark = h.events.mark();
+      const { aLeg } = sim.model.startCall({ tenant: 'GLOBEX', from: '200', to: '201' });
+      const created = await h.events.next((e) => e.type === 'channel.created' && e.key === aLeg, { from: mark });
+      expect(created.tenant).toBe('globex');
+      expect(h.events.since(mark).filter((e) => e.tenant === 'acme' && e.topic === 'channels')).toEqual([]);
+      for (const request of [...sim.requests.filter('PEERS'), ...sim.requests.filter('CHANNELS')]) {
+        expect(request.query.tenant).toBeUndefined();
+      }
+    } finally {
+      await h.stop();
+      await sim.close();
+    }
+  });
+});
+
+describe('the MiRTA key', () => {
+  it('never appears in a log line or an event', () => {
+    expect(harnesses).toHaveLength(3);
+    expect(log.lines().length).toBeGreaterThan(0);
+    for (const h of harnesses) {
+      expect(h.events.events.length).toBeGreaterThan(0);
+      expect(log.text()).not.toContain(h.key);
+      expect(JSON.stringify(h.events.events)).not.toContain(h.key);
+    }
+  });
+});

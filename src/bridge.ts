@@ -99,7 +99,8 @@ export async function startBridge(config: Config, options: BridgeOptions = {}): 
       closing ??= (async () => {
         await Promise.allSettled(sources.list().map((source) => source.stop()));
         await server.close();
-        await commands.close?.();
+        await commands.close();
+        for (const budget of budgets.values()) budget.close();
         await bus.close();
       })();
       return closing;

@@ -1,11 +1,13 @@
 /**
  * A vendor's request budget, shared by its polls and its commands: `concurrency` requests at
- * once and `perSecond` in any rolling second (p-queue's strict sliding window). Commands jump
- * ahead of polls, so a busy poller never starves a click, and at most `queue` commands wait:
- * beyond that a command is refused at once with `rate_limited`.
+ * once (p-queue, which also orders by priority and honours abort signals) and `perSecond` in
+ * any rolling second as the vendor sees them (RateGate). Commands jump ahead of polls, so a busy
+ * poller never starves a click, and at most `queue` commands wait: beyond that a command is
+ * refused at once with `rate_limited`.
  */
 import PQueue from 'p-queue';
 import { RateLimitedError } from '../errors.js';
+import { RateGate } from './rate-gate.js';
 
 export type BudgetKind = 'poll' | 'command';
 
@@ -20,14 +22,16 @@ const PRIORITY: Readonly<Record<BudgetKind, number>> = { command: 10, poll: 0 };
 
 export class VendorBudget {
   readonly #queue: PQueue;
+  readonly #gate: RateGate;
   readonly #maxWaitingCommands: number;
   #waitingCommands = 0;
 
   constructor(options: VendorBudgetOptions) {
     // Sub-1/s rates become "1 per N ms" so the window stays exact.
     const interval = options.perSecond >= 1 ? 1000 : Math.round(1000 / options.perSecond);
-    const intervalCap = options.perSecond >= 1 ? Math.floor(options.perSecond) : 1;
-    this.#queue = new PQueue({ concurrency: options.concurrency, interval, intervalCap, strict: true });
+    const permits = options.perSecond >= 1 ? Math.floor(options.perSecond) : 1;
+    this.#queue = new PQueue({ concurrency: options.concurrency });
+    this.#gate = new RateGate(permits, interval);
     this.#maxWaitingCommands = options.queue;
   }
 
@@ -60,9 +64,16 @@ export class VendorBudget {
     };
     try {
       return await this.#queue.add(
-        () => {
+        async () => {
+          // Out of the command queue once p-queue starts it; at most `concurrency` tasks then
+          // wait for a rate permit, so `queue` still bounds what waits.
           release();
-          return task(signal);
+          await this.#gate.acquire(signal);
+          try {
+            return await task(signal);
+          } finally {
+            this.#gate.releaseLater();
+          }
         },
         { priority: PRIORITY[kind], signal },
       );
@@ -71,8 +82,9 @@ export class VendorBudget {
     }
   }
 
-  /** Drops waiting work; their promises reject through their signals (p-queue's clear leaves them hanging). */
-  pause(): void {
+  /** Stops starting new work and cancels pending permit releases (shutdown). */
+  close(): void {
     this.#queue.pause();
+    this.#gate.close();
   }
 }

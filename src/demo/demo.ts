@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { startBridge, type Bridge } from '../bridge.js';
 import { parseConfig } from '../config/load.js';
+import { startKazooSimulator } from '../simulators/kazoo/index.js';
 import { startMirtaSimulator } from '../simulators/mirta/index.js';
 import { createLogger } from '../util/logger.js';
 
@@ -35,8 +36,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const token = options.token ?? randomBytes(16).toString('hex');
   const logger = options.logger ?? createLogger();
   const mirta = await startMirtaSimulator();
-  const scenario = options.scenario === false ? undefined : mirta.scenario({});
-  scenario?.start();
+  const kazoo = await startKazooSimulator();
+  const scenarios = options.scenario === false ? [] : [mirta.scenario({}), kazoo.scenario({})];
+  for (const scenario of scenarios) scenario.start();
+  const stopSimulators = async () => {
+    for (const scenario of scenarios) scenario.stop();
+    await Promise.all([mirta.close(), kazoo.close()]);
+  };
 
   const config = parseConfig({
     listen: { host: options.host ?? '0.0.0.0', port: options.port ?? 8080 },
@@ -52,6 +58,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
         poll: { peers: '2s', channels: '500ms', blfs: '500ms', flows: '2s', agents: '1s', queues: '2s', extensions: '30s' },
         limits: { concurrency: 4, perSecond: 40, queue: 100, timeout: '5s' },
       },
+      {
+        id: 'kazoo-demo',
+        vendor: 'kazoo',
+        rest: kazoo.restUrl,
+        websocket: kazoo.websocketUrl,
+        accountId: kazoo.accountId,
+        apiKey: kazoo.apiKey,
+        tenant: 'demo',
+        poll: { agents: '1s' },
+      },
     ],
   });
 
@@ -59,8 +75,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   try {
     bridge = await startBridge(config, { logger, defaultMetrics: options.defaultMetrics ?? false });
   } catch (err) {
-    scenario?.stop();
-    await mirta.close();
+    await stopSimulators();
     throw err;
   }
   const shownHost = config.listen.host === '0.0.0.0' || config.listen.host === '::' ? 'localhost' : config.listen.host;
@@ -84,9 +99,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     wallboardUrl,
     banner,
     async close() {
-      scenario?.stop();
       await bridge.close();
-      await mirta.close();
+      await stopSimulators();
     },
   };
 }

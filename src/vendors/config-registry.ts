@@ -2,6 +2,7 @@
  * Every vendor's source config schema, for the config file's `sources[].vendor` union.
  * A new vendor adds its folder and one line here.
  */
+import { KazooSourceConfigSchema } from './kazoo/config.js';
 import { MirtaSourceConfigSchema } from './mirta/config.js';
 
-export const SOURCE_CONFIG_SCHEMAS = [MirtaSourceConfigSchema] as const;
+export const SOURCE_CONFIG_SCHEMAS = [MirtaSourceConfigSchema, KazooSourceConfigSchema] as const;

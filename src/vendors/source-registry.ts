@@ -5,6 +5,7 @@
 import type { SourceConfig } from '../config/schema.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
 import type { Source, SourceContext } from '../sources/source.js';
+import { createKazooSource } from './kazoo/index.js';
 import { createMirtaSource } from './mirta/index.js';
 
 export interface SourceBuildContext extends SourceContext {
@@ -17,6 +18,7 @@ type Factories = {
 
 const FACTORIES: Factories = {
   mirta: (config, context) => createMirtaSource(config, context),
+  kazoo: (config, context) => createKazooSource(config, context),
 };
 
 export function buildSource(config: SourceConfig, context: SourceBuildContext): Source {

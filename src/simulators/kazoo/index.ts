@@ -1,0 +1,129 @@
+/**
+ * A local Kazoo 4.3 for tests and the demo: crossbar REST and the blackhole websocket on two
+ * loopback ports (as in Kazoo, where crossbar is :8000 and blackhole :5555), one shared model.
+ *
+ * @example
+ * const sim = await startKazooSimulator({ tokenTtlMs: 1000 });
+ * // config: { rest: sim.restUrl, websocket: sim.websocketUrl, accountId: sim.accountId, apiKey: sim.apiKey }
+ * sim.model.startCall({ from: sim.deviceIds[0], to: '33170200258' });
+ * sim.dropSockets();
+ * await sim.close();
+ */
+import type { AddressInfo } from 'node:net';
+import { BlackholeServer, type BlackholeMessageRecord } from './blackhole-server.js';
+import type { Flavor } from './blackhole-bindings.js';
+import { createCrossbarServer, type CrossbarRequestRecord } from './crossbar-server.js';
+import type { SimFlags } from './crossbar-routes.js';
+import { KazooModel } from './model.js';
+import { KazooScenario, type KazooScenarioOptions } from './scenario.js';
+import { Scheduler } from './scheduler.js';
+import { seedModel } from './seed.js';
+import { DEFAULT_TOKEN_TTL_MS, TokenStore } from './tokens.js';
+
+export interface KazooSimulatorOptions {
+  host?: string;
+  /** Lifetime of api_auth tokens (Kazoo: 3600 s). */
+  tokenTtlMs?: number;
+  /** `4.3` (open source: singular `binding` only) or `5.x` (plural `bindings`, newer reply shape). */
+  flavor?: Flavor;
+  idleTimeoutMs?: number;
+  maxConnectionsPerIp?: number;
+  /** `PUT /v2/api_auth` per second before 429 (0 = unlimited). */
+  apiAuthPerSecond?: number;
+  metaflows?: boolean;
+  actionDelayMs?: number;
+  quickcallAnswerMs?: number;
+}
+
+export interface KazooSimulator {
+  readonly restUrl: string;
+  readonly websocketUrl: string;
+  readonly accountId: string;
+  readonly apiKey: string;
+  /** A second account: its calls must never reach the first account's sessions. */
+  readonly otherAccountId: string;
+  readonly otherApiKey: string;
+  readonly deviceIds: readonly string[];
+  readonly userIds: readonly string[];
+  readonly queueIds: readonly string[];
+  readonly model: KazooModel;
+  readonly tokens: TokenStore;
+  readonly flags: SimFlags;
+  /** Every crossbar request, in order. */
+  readonly requests: CrossbarRequestRecord[];
+  /** Every blackhole client message, in order. */
+  readonly wsMessages: BlackholeMessageRecord[];
+  readonly blackhole: BlackholeServer;
+  scenario(options?: KazooScenarioOptions): KazooScenario;
+  /** Kills every blackhole socket. */
+  dropSockets(): void;
+  /** Stops answering on the blackhole without closing (a hung node). */
+  setSilent(silent: boolean): void;
+  close(): Promise<void>;
+}
+
+export async function startKazooSimulator(options: KazooSimulatorOptions = {}): Promise<KazooSimulator> {
+  const host = options.host ?? '127.0.0.1';
+  const model = new KazooModel();
+  const seed = seedModel(model);
+  const tokens = new TokenStore({ ttlMs: options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS });
+  const scheduler = new Scheduler();
+  const flags: SimFlags = {
+    metaflows: options.metaflows ?? true,
+    actionDelayMs: options.actionDelayMs ?? 5,
+    quickcallAnswerMs: options.quickcallAnswerMs ?? 100,
+  };
+  const requests: CrossbarRequestRecord[] = [];
+  const wsMessages: BlackholeMessageRecord[] = [];
+  const crossbar = createCrossbarServer({ model, tokens, scheduler, flags, log: requests, apiAuthPerSecond: options.apiAuthPerSecond ?? 0 });
+  await new Promise<void>((resolve, reject) => {
+    crossbar.once('error', reject);
+    crossbar.listen(0, host, () => resolve());
+  });
+  const blackhole = new BlackholeServer({
+    model,
+    tokens,
+    flavor: options.flavor ?? '4.3',
+    idleTimeoutMs: options.idleTimeoutMs ?? 3_600_000,
+    maxConnectionsPerIp: options.maxConnectionsPerIp ?? 0,
+    log: wsMessages,
+  });
+  const wsPort = await blackhole.listen(host);
+  const restPort = (crossbar.address() as AddressInfo).port;
+  const scenarios: KazooScenario[] = [];
+
+  return {
+    restUrl: `http://${host}:${restPort}`,
+    websocketUrl: `ws://${host}:${wsPort}`,
+    ...seed,
+    model,
+    tokens,
+    flags,
+    requests,
+    wsMessages,
+    blackhole,
+    scenario(scenarioOptions) {
+      const scenario = new KazooScenario(model, scenarioOptions);
+      scenarios.push(scenario);
+      return scenario;
+    },
+    dropSockets: () => blackhole.dropAll(),
+    setSilent: (silent) => {
+      blackhole.silent = silent;
+    },
+    async close() {
+      for (const scenario of scenarios) scenario.stop();
+      scheduler.close();
+      model.close();
+      await blackhole.close();
+      crossbar.closeAllConnections();
+      await new Promise<void>((resolve) => crossbar.close(() => resolve()));
+    },
+  };
+}
+
+export { KazooModel } from './model.js';
+export { KazooScenario, seededRandom, type KazooScenarioOptions } from './scenario.js';
+export type { SimLeg, SimDevice, SimUser, AcdcStatus } from './model-types.js';
+export type { CrossbarRequestRecord } from './crossbar-server.js';
+export type { BlackholeMessageRecord } from './blackhole-server.js';

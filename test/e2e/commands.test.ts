@@ -124,7 +124,8 @@ describe('commands through MiRTA', () => {
   }, 20_000);
 
   it('answers rate_limited at once when the queue is full', async () => {
-    t = await startTestBridge({ source: { limits: { concurrency: 1, perSecond: 1, queue: 2, timeout: '10s' } } });
+    // One slot, held by a hung request: two commands may wait, the rest are refused at once.
+    t = await startTestBridge({ source: { limits: { concurrency: 1, perSecond: 50, queue: 2, timeout: '10s' } } });
     t.sim.faults.arm({ kind: 'hang', reqtype: 'SETFLOW', delayMs: 1_500, times: 1 });
     const started = Date.now();
     const results = await Promise.all(

@@ -6,6 +6,7 @@ import { startBridge, type Bridge } from '../../src/bridge.js';
 import { parseConfig } from '../../src/config/load.js';
 import { startMirtaSimulator, type MirtaSimulator } from '../../src/simulators/mirta/index.js';
 import { captureLogger, type CapturedLogger } from './log-capture.js';
+import { waitFor } from './wait-for.js';
 
 export const E2E_TOKENS = {
   /** Every scope on both demo tenants. */
@@ -57,6 +58,17 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
     ],
   });
   const bridge = await startBridge(config, { logger: logs.logger });
+  // Tests act on a bridge whose first polls have landed: a change made before the first sample
+  // would show up as an addition, not as the transition the test expects.
+  await waitFor(
+    async () => {
+      for (const topic of ['peers', 'flows', 'agents', 'queues'] as const) {
+        if ((await bridge.bus.entities('demo', topic)).size === 0) return false;
+      }
+      return true;
+    },
+    { timeout: 10_000, message: 'the first polls did not land' },
+  );
   return {
     bridge,
     sim,

@@ -16,12 +16,18 @@ import { CHANNEL_STATE_CODES } from './model-types.js';
 
 export const PEER_COLUMNS = ['node', 'Name', 'Host', 'Dyn', 'Forcerport', 'Comedia', 'ACL', 'Port', 'Status', 'Description', 'Realtime'] as const;
 
-/** [U] at the vendor; the contract in docs/vendors/mirta.md (Asterisk CoreShowChannels + node). */
+/**
+ * [U] at the vendor; shared/vendors §1.10: Asterisk `CoreShowChannels` fields in AMI order, after
+ * the cluster node. `BridgedChannel` (the partner leg) is the simulator's extra, last.
+ */
 export const CHANNEL_COLUMNS = [
-  'node', 'Channel', 'Context', 'Exten', 'Priority', 'ChannelState', 'ChannelStateDesc', 'Application',
-  'ApplicationData', 'CallerIDNum', 'CallerIDName', 'ConnectedLineNum', 'ConnectedLineName', 'Duration',
-  'AccountCode', 'BridgeId', 'BridgedChannel', 'Uniqueid', 'Linkedid',
+  'node', 'Channel', 'ChannelState', 'ChannelStateDesc', 'CallerIDNum', 'CallerIDName', 'ConnectedLineNum',
+  'ConnectedLineName', 'Language', 'AccountCode', 'Context', 'Exten', 'Priority', 'Uniqueid', 'Linkedid',
+  'Application', 'ApplicationData', 'Duration', 'BridgeId', 'BridgedChannel',
 ] as const;
+
+/** `Language` of every channel (the tenant's prompts language; one value is enough here). */
+export const CHANNEL_LANGUAGE = 'en';
 
 export const BLF_COLUMNS = ['st_extension', 'st_state', 'st_timestamp'] as const;
 
@@ -112,24 +118,26 @@ export function channelRow(leg: ChannelRecord, now: number): Row {
   return {
     node: leg.node,
     Channel: leg.name,
-    Context: leg.context,
-    Exten: leg.exten,
-    Priority: String(leg.priority),
     ChannelState: String(CHANNEL_STATE_CODES[leg.state]),
     ChannelStateDesc: leg.state,
-    Application: leg.application,
-    // The contract's hold marker (docs/vendors/mirta.md: `ApplicationData=hold`).
-    ApplicationData: leg.held ? 'hold' : leg.applicationData,
     CallerIDNum: leg.callerNum,
     CallerIDName: leg.callerName,
     ConnectedLineNum: leg.connectedNum,
     ConnectedLineName: leg.connectedName,
-    Duration: hms(seconds(now - leg.startedAt)),
+    Language: CHANNEL_LANGUAGE,
+    // The tenant code (§1.10): what places a trunk leg in its tenant.
     AccountCode: leg.tenant,
-    BridgeId: leg.bridgeId,
-    BridgedChannel: leg.bridgedTo ?? '',
+    Context: leg.context,
+    Exten: leg.exten,
+    Priority: String(leg.priority),
     Uniqueid: leg.uniqueid,
     Linkedid: leg.linkedid,
+    Application: leg.application,
+    // The contract's hold marker (docs/vendors/mirta.md: `ApplicationData=hold`).
+    ApplicationData: leg.held ? 'hold' : leg.applicationData,
+    Duration: hms(seconds(now - leg.startedAt)),
+    BridgeId: leg.bridgeId,
+    BridgedChannel: leg.bridgedTo ?? '',
   };
 }
 
@@ -170,15 +178,20 @@ export function agentStatus(agent: AgentRecord, device: DeviceState): string {
   return BUSY_DEVICE_STATES.has(device) ? 'busy' : 'available';
 }
 
-/** The sparse positional object of `info=agents` (slot meanings per docs/vendors/mirta.md). */
+/**
+ * The sparse positional object of `info=agents` (shared/vendors §1.10): "0" paused as a JSON
+ * number, "1" member status, "2" device state, "4" pause reason, "5" calls taken, "6" last call
+ * (epoch seconds), "10"/"11" the agent id. Empty slots are `""`, as observed (A-43): a count of
+ * 0 and "never" included.
+ */
 export function agentSlots(agent: AgentRecord, device: DeviceState): Record<string, string | number> {
   return {
-    '0': agent.callsTaken,
+    '0': agent.paused ? 1 : 0,
     '1': agentStatus(agent, device),
     '2': device,
-    '4': agent.pauseReason,
-    '5': agent.lastCallAt === null ? '' : String(seconds(agent.lastCallAt)),
-    '6': agent.paused ? '1' : '',
+    '4': agent.paused ? agent.pauseReason : '',
+    '5': agent.callsTaken > 0 ? String(agent.callsTaken) : '',
+    '6': agent.lastCallAt === null ? '' : String(seconds(agent.lastCallAt)),
     '7': '',
     '8': '',
     '10': agent.agent,

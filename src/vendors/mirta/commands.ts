@@ -5,7 +5,8 @@
 import { InvalidArgumentError, NotFoundError, UnsupportedError, VendorError } from '../../errors.js';
 import type { CommandResult, CommandType, ValidatedCommand } from '../../protocol/commands.js';
 import type { CommandOutcome, ObservationHint } from '../../sources/source.js';
-import { AUTH_REFUSED_MESSAGE, type CommandReply } from './parsers.js';
+import type { CommandReply } from './command-reply.js';
+import { AUTH_REFUSED_MESSAGE } from './parsers.js';
 import { agentKey, channelPeer } from './normalizer.js';
 import { stripTenantCode, tenantCodeOf } from './tenant-codes.js';
 
@@ -62,17 +63,25 @@ function startedSince(entity: Record<string, unknown>, issuedAt: Date): boolean 
   return Number.isNaN(started) || started >= issuedAt.getTime() - OBSERVE_SLACK_MS;
 }
 
-/** A new channel of `peer`, or one whose caller or callee is `number`. */
+/** A tenant's phone leg (`<ext>-<TENANT>`), as opposed to a trunk or Local leg. */
+const PHONE_PEER = /^\d+-/;
+
+/**
+ * A new channel of `peer`, or a trunk leg whose caller or callee is `number`. Phone legs match by
+ * peer only: caller and callee are the call's (docs "Direction and parties"), so every leg of a
+ * call names the new party as soon as one leg dials it.
+ */
 function channelHint(peer: string | undefined, number: string, issuedAt: Date, except?: string): ObservationHint {
   const wantedPeer = peer?.toLowerCase();
   return {
     topic: 'channels',
-    matches: (entity, key) =>
-      key !== except &&
-      startedSince(entity, issuedAt) &&
-      ((wantedPeer !== undefined && str(entity, 'peer')?.toLowerCase() === wantedPeer) ||
-        str(entity, 'callerNumber') === number ||
-        str(entity, 'calleeNumber') === number),
+    matches: (entity, key) => {
+      if (key === except || !startedSince(entity, issuedAt)) return false;
+      const legPeer = str(entity, 'peer')?.toLowerCase();
+      if (wantedPeer !== undefined && legPeer === wantedPeer) return true;
+      if (legPeer !== undefined && PHONE_PEER.test(legPeer)) return false;
+      return str(entity, 'callerNumber') === number || str(entity, 'calleeNumber') === number;
+    },
   };
 }
 

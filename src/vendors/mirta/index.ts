@@ -26,3 +26,4 @@ export { MIRTA_COMMANDS, planCommand, commandOutcome, tenantExtension, type Mirt
 export { MirtaSourceConfigSchema, MIRTA_POLL_TOPICS, type MirtaSourceConfig, type MirtaPollTopic } from './config.js';
 export * as mirtaParsers from './parsers.js';
 export * as mirtaNormalizer from './normalizer.js';
+export { parseCommandReply, shortMessage, type CommandReply } from './command-reply.js';

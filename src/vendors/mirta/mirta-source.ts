@@ -21,7 +21,7 @@ import { MIRTA_VENDOR_NAME, MirtaClient } from './client.js';
 import { MIRTA_COMMANDS, commandOutcome, planCommand } from './commands.js';
 import { MIRTA_POLL_TOPICS, type MirtaPollTopic, type MirtaSourceConfig } from './config.js';
 import { fetchTopic, type Sample } from './topic-fetchers.js';
-import { parseCommandReply } from './parsers.js';
+import { parseCommandReply } from './command-reply.js';
 
 /** Even a 1 s poll gets this long: a PBX under load answers CHANNELS in seconds. */
 export const MIN_POLL_TIMEOUT_MS = 3_000;

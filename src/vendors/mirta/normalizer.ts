@@ -2,11 +2,12 @@
  * MiRTA rows -> protocol entities (docs/vendors/mirta.md "Row shapes"), keyed by entity key.
  * Pure: the poll time and the previous entities come in as arguments.
  */
-import type { Agent, Blf, Channel, Extension, Flow, Peer, Queue } from '../../protocol/entities.js';
+import type { Agent, Blf, Extension, Flow, Peer, Queue } from '../../protocol/entities.js';
 import type { AgentRow, QueueListItem, Row } from './parsers.js';
 import { stripTenantCode, tenantCodeOf } from './tenant-codes.js';
 
 export { splitByTenant, stripTenantCode, tenantCodeOf } from './tenant-codes.js';
+export { channelPeer, channelState, channelTenant, describeCalls, durationSeconds, normalizeChannels, type CallParties } from './normalize-channels.js';
 
 export interface NormalizeContext {
   /** The source id stamped on every entity. */
@@ -53,14 +54,25 @@ export function peerName(name: string): string {
   return (name.split('/')[0] ?? '').trim();
 }
 
+/** Tenant of a PEERS row, from `Name`. */
+export const peerTenant = (codes: readonly string[]) => (row: Row) => tenantCodeOf(peerName(row.name ?? ''), codes);
+
 const LATENCY = /\((\d+(?:\.\d+)?)\s*ms\)/i;
 
+/**
+ * shared/vendors §1.10: `OK (23 ms)` and `LAGGED (900 ms)` registered with their latency,
+ * `Unmonitored` registered without qualify (no latency), `UNREACHABLE` unreachable; a host
+ * `(Unspecified)` (or `UNKNOWN` with no host / port 0) is an unregistered peer.
+ */
 export function peerStatus(row: Row): Pick<Peer, 'status' | 'latencyMs'> {
-  if ((row.host ?? '').trim().toLowerCase() === '(unspecified)') return { status: 'unregistered' };
+  const host = (row.host ?? '').trim().toLowerCase();
   const status = (row.status ?? '').trim();
+  if (host === '(unspecified)') return { status: 'unregistered' };
+  if (/^unknown\b/i.test(status) && (host === '' || (row.port ?? '').trim() === '0')) return { status: 'unregistered' };
   const latency = LATENCY.exec(status);
   const latencyMs = latency?.[1] !== undefined ? Math.round(Number(latency[1])) : undefined;
   if (/^(ok|lagged)\b/i.test(status)) return latencyMs === undefined ? { status: 'registered' } : { status: 'registered', latencyMs };
+  if (/^unmonitored\b/i.test(status)) return { status: 'registered' };
   if (/^unreachable/i.test(status)) return { status: 'unreachable' };
   return { status: 'unknown' };
 }
@@ -89,113 +101,6 @@ export function normalizePeers(rows: readonly Row[], ctx: NormalizeContext): Map
   );
 }
 
-// ---------------------------------------------------------------- channels
-
-/** `SIP/100-DEMO-0000002a` -> `100-DEMO`; undefined for Local/… and odd names. */
-export function channelPeer(channel: string): string | undefined {
-  const slash = channel.indexOf('/');
-  if (slash < 0) return undefined;
-  const rest = channel.slice(slash + 1);
-  if (rest.includes('@')) return undefined;
-  const peer = rest.replace(/-[0-9a-f]{4,}(;\d+)?$/i, '');
-  return peer === rest || peer === '' ? undefined : peer;
-}
-
-/** Tenant of a PEERS row, from `Name`. */
-export const peerTenant = (codes: readonly string[]) => (row: Row) => tenantCodeOf(peerName(row.name ?? ''), codes);
-
-/** Tenant of a CHANNELS row: the channel's peer name, else `AccountCode` (trunk legs). */
-export const channelTenant = (codes: readonly string[]) => (row: Row) =>
-  tenantCodeOf(channelPeer(row.channel ?? ''), codes) ??
-  codes.find((code) => code.toLowerCase() === (row.accountcode ?? '').toLowerCase());
-
-const STATE_BY_DESC: Readonly<Record<string, Channel['state']>> = {
-  down: 'down',
-  rsrvd: 'down',
-  offhook: 'dialing',
-  'off hook': 'dialing',
-  dialing: 'dialing',
-  'dialing offhook': 'dialing',
-  ring: 'ringing',
-  ringing: 'ringing',
-  'pre-ring': 'ringing',
-  up: 'up',
-  busy: 'up',
-};
-const STATE_BY_CODE: readonly Channel['state'][] = ['down', 'down', 'dialing', 'dialing', 'ringing', 'ringing', 'up', 'up', 'dialing', 'ringing'];
-
-export function channelState(row: Row): Channel['state'] {
-  const desc = (row.channelstatedesc ?? row.state ?? '').trim().toLowerCase();
-  const code = int(row.channelstate);
-  // Unknown descriptions fall back to the number; an unknown number to `down` (allocated, idle).
-  const base = STATE_BY_DESC[desc] ?? (code !== undefined ? STATE_BY_CODE[code] : undefined) ?? 'down';
-  if (base !== 'up') return base;
-  const held = (row.application ?? '').toLowerCase() === 'hold' || (row.applicationdata ?? '').toLowerCase() === 'hold';
-  return held ? 'held' : 'up';
-}
-
-/** `HH:MM:SS`, `MM:SS` or seconds -> seconds (0 when unreadable). */
-export function durationSeconds(value: string | undefined): number {
-  const trimmed = (value ?? '').trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed);
-  if (!/^\d+(:\d{1,2}){1,2}$/.test(trimmed)) return 0;
-  return trimmed.split(':').reduce((total, part) => total * 60 + Number(part), 0);
-}
-
-function channelDirection(row: Row, peer: string | undefined, codes: readonly string[]): Channel['direction'] {
-  const context = (row.context ?? '').toLowerCase();
-  if (context.includes('from-trunk') || context.includes('inbound')) return 'inbound';
-  const exten = (row.exten ?? '').trim();
-  if (/^\+?\d{6,}$/.test(exten) && tenantCodeOf(peer, codes) !== undefined) return 'outbound';
-  return 'internal';
-}
-
-/**
- * `startedAt` comes from the first sighting and `answeredAt` from the first poll that saw the
- * channel up, both kept from `previous` afterwards so they never jitter.
- */
-export function normalizeChannels(
-  rows: readonly Row[],
-  previous: ReadonlyMap<string, unknown>,
-  ctx: NormalizeContext & { tenantCodes: readonly string[] },
-): Map<string, Channel> {
-  const nowMs = ctx.now.getTime();
-  return keyed(
-    rows.map((row): [string, Channel] | undefined => {
-      const channel = present(row.channel);
-      if (!channel) return undefined;
-      const before = previous.get(channel) as Partial<Channel> | undefined;
-      const state = channelState(row);
-      const peer = channelPeer(channel);
-      const startedAt =
-        before?.startedAt ?? new Date(Math.round((nowMs - durationSeconds(row.duration) * 1000) / 1000) * 1000).toISOString();
-      const entity: Channel = stamp({ channel, state, startedAt }, ctx);
-      const answeredAt = before?.answeredAt ?? (state === 'up' || state === 'held' ? ctx.now.toISOString() : undefined);
-      if (answeredAt) entity.answeredAt = answeredAt;
-      entity.direction = channelDirection(row, peer, ctx.tenantCodes);
-      const optional: Partial<Record<keyof Channel, string | undefined>> = {
-        callerNumber: present(row.calleridnum),
-        callerName: present(row.calleridname),
-        calleeNumber: present(row.connectedlinenum) ?? calleeFromExten(row.exten),
-        peer,
-        linkedKey: present(row.bridgedchannel),
-        uniqueId: present(row.uniqueid),
-        linkedId: present(row.linkedid),
-        node: present(row.node),
-      };
-      for (const [field, value] of Object.entries(optional)) if (value !== undefined) (entity as Record<string, unknown>)[field] = value;
-      entity.raw = { ...row };
-      return [channel, entity];
-    }),
-  );
-}
-
-/** `Exten` is a callee only when it looks dialled (`s`, `h`, `i` are dialplan plumbing). */
-function calleeFromExten(exten: string | undefined): string | undefined {
-  const value = present(exten);
-  return value && /^[+0-9*#]+$/.test(value) ? value : undefined;
-}
-
 // ---------------------------------------------------------------- BLFs and flows
 
 const BLF_STATE: Readonly<Record<string, Blf['state']>> = {
@@ -209,13 +114,18 @@ const BLF_STATE: Readonly<Record<string, Blf['state']>> = {
   INVALID: 'unavailable',
 };
 
+/** A flow among the BLFs: `FL<number>-<TENANT>` (shared/vendors §1.10). */
+const FLOW_HINT = /^FL\d+-/i;
+
+/** BLF rows; each entity carries `kind`: `flow` for a flow's hint, `device` otherwise. */
 export function normalizeBlfs(rows: readonly Row[], ctx: NormalizeContext & { tenantCode: string }): Map<string, Blf> {
   return keyed(
     rows.map((row): [string, Blf] | undefined => {
       const hint = present(row.st_extension);
       if (!hint) return undefined;
       const state = BLF_STATE[(row.st_state ?? '').trim().toUpperCase()] ?? 'unknown';
-      const blf: Blf = stamp({ extension: stripTenantCode(hint, ctx.tenantCode), state, hint }, ctx);
+      const kind = FLOW_HINT.test(hint) ? 'flow' : 'device';
+      const blf: Blf = stamp({ extension: stripTenantCode(hint, ctx.tenantCode), state, hint, kind }, ctx);
       const since = epochToIso(row.st_timestamp);
       if (since) blf.since = since;
       blf.raw = { ...row };
@@ -259,17 +169,19 @@ export function normalizeQueue(item: QueueListItem, info: Row, ctx: NormalizeCon
 
 const BUSY_STATES: ReadonlySet<string> = new Set(['busy', 'inuse', 'ringing', 'ringinuse', 'onhold']);
 const UNAVAILABLE_STATES: ReadonlySet<string> = new Set(['unavailable', 'invalid']);
+const TRUE_TEXT: ReadonlySet<string> = new Set(['1', 'true', 'yes']);
 
 /**
- * One agent of one queue. Slots (doc): "0" calls taken, "1" member status, "2" device state,
- * "4" pause reason, "5" last call (UNIX s), "6" "1" when paused. The plain format gives slot 1
- * only, which some hosts fill with a device state: both vocabularies are read.
+ * One agent of one queue. Slots (shared/vendors §1.10): "0" paused (0 or 1), "1" member status,
+ * "2" device state, "4" pause reason, "5" calls taken, "6" last call (UNIX s), "10"/"11" the
+ * agent id. Any slot may be missing or a number as text. The plain format gives slot 1 only,
+ * which some hosts fill with a device state: both vocabularies are read.
  */
 export function normalizeAgent(queue: string, row: AgentRow, ctx: NormalizeContext & { tenantCode: string }): Agent {
   const slot = (n: number) => (row.slots[String(n)] ?? '').trim();
   const member = slot(1).toLowerCase();
   const device = slot(2).toLowerCase();
-  const paused = slot(6) === '1' || member === 'paused';
+  const paused = TRUE_TEXT.has(slot(0).toLowerCase()) || member === 'paused';
   let status: Agent['status'] = 'available';
   if (paused) status = 'paused';
   else if (UNAVAILABLE_STATES.has(device) || UNAVAILABLE_STATES.has(member)) status = 'unavailable';
@@ -278,9 +190,10 @@ export function normalizeAgent(queue: string, row: AgentRow, ctx: NormalizeConte
   agent.extension = stripTenantCode(row.agent, ctx.tenantCode);
   const reason = present(slot(4));
   if (paused && reason !== undefined) agent.pauseReason = reason;
-  const calls = int(slot(0));
-  if (calls !== undefined && row.slots['0'] !== undefined) agent.callsTaken = calls;
-  const lastCall = epochToIso(slot(5));
+  // An empty slot 5 is a count of 0 (the observed idle agent shows `""`); absent is unknown.
+  const calls = row.slots['5'] === undefined ? undefined : slot(5) === '' ? 0 : int(slot(5));
+  if (calls !== undefined) agent.callsTaken = calls;
+  const lastCall = epochToIso(slot(6));
   if (lastCall) agent.lastCallAt = lastCall;
   agent.raw = { ...row.slots };
   return agent;

@@ -21,10 +21,11 @@ export type Row = Readonly<Record<string, string>>;
 
 /** Column orders, used only when a host sends rows with positional keys alone. */
 export const PEER_COLUMNS = ['node', 'name', 'host', 'dyn', 'forcerport', 'comedia', 'acl', 'port', 'status', 'description', 'realtime'];
+/** CHANNELS: `CoreShowChannels` in AMI order after `node` (shared/vendors §1.10), then `BridgedChannel`. */
 export const CHANNEL_COLUMNS = [
-  'node', 'channel', 'context', 'exten', 'priority', 'channelstate', 'channelstatedesc', 'application',
-  'applicationdata', 'calleridnum', 'calleridname', 'connectedlinenum', 'connectedlinename', 'duration',
-  'accountcode', 'bridgeid', 'bridgedchannel', 'uniqueid', 'linkedid',
+  'node', 'channel', 'channelstate', 'channelstatedesc', 'calleridnum', 'calleridname', 'connectedlinenum',
+  'connectedlinename', 'language', 'accountcode', 'context', 'exten', 'priority', 'uniqueid', 'linkedid',
+  'application', 'applicationdata', 'duration', 'bridgeid', 'bridgedchannel',
 ];
 export const BLF_COLUMNS = ['st_extension', 'st_state', 'st_timestamp'];
 export const FLOW_COLUMNS = [
@@ -43,7 +44,7 @@ const VENDOR_MESSAGE = [/^no [a-z ]+ specified\.?$/i, /^wrong or missing [a-z ]+
 const POSITIONAL = /^\d+$/;
 
 /** Body with BOM, whitespace and NULs trimmed. */
-function clean(body: string): string {
+export function clean(body: string): string {
   return body.replace(/^\uFEFF/, '').replace(/\0/g, '').trim();
 }
 
@@ -104,7 +105,7 @@ export function toRow(record: Json, columns?: readonly string[]): Row | undefine
 }
 
 /** Splits one plain line on `|`, dropping the trailing empty cell of the `a|b|` convention. */
-function cells(line: string): string[] {
+export function cells(line: string): string[] {
   const parts = line.split('|');
   if (parts.length > 1 && parts[parts.length - 1]?.trim() === '') parts.pop();
   return parts.map((part) => part.trim());
@@ -275,59 +276,4 @@ export function parseAgents(body: string): AgentRow[] {
     agents.push({ agent: cell.slice(0, colon).trim(), slots: { '1': cell.slice(colon + 1).trim() } });
   }
   return agents;
-}
-
-export type CommandReply =
-  | { kind: 'success'; message: string; id?: string }
-  | { kind: 'error'; message: string }
-  | { kind: 'auth' }
-  | { kind: 'empty' }
-  | { kind: 'other'; message: string };
-
-const MAX_MESSAGE = 200;
-/** Vendor text made safe to show: one line, printable, bounded. */
-export function shortMessage(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, MAX_MESSAGE);
-}
-
-/** DIAL / HANGUP / TRANSFER / ATXTRANSFER / AGENT / SETFLOW answers, plain or JSON. */
-export function parseCommandReply(body: string): CommandReply {
-  const trimmed = clean(body);
-  if (trimmed === '') return { kind: 'empty' };
-  if (isMirtaAuthError(trimmed)) return { kind: 'auth' };
-  let response = '';
-  let message = '';
-  let id = '';
-  if (trimmed[0] === '{' || trimmed[0] === '[') {
-    let json: Json;
-    try {
-      json = JSON.parse(trimmed);
-    } catch {
-      return { kind: 'other', message: 'unparseable answer' };
-    }
-    const row = toRow(Array.isArray(json) ? json[0] : json);
-    if (!row) return { kind: 'other', message: 'unexpected answer' };
-    response = row.response ?? row.status ?? '';
-    message = row.message ?? '';
-    id = row.id ?? row.actionid ?? '';
-  } else {
-    const parts = cells(trimmed.split(/\r?\n/)[0] ?? '');
-    response = parts[0] ?? '';
-    message = parts[1] ?? '';
-    id = parts[2] ?? '';
-  }
-  const verdict = response.trim().toLowerCase();
-  if (verdict === 'success') {
-    const reply: CommandReply = { kind: 'success', message: shortMessage(message) };
-    if (id.trim() !== '') reply.id = shortMessage(id);
-    return reply;
-  }
-  if (verdict === 'error' || verdict === 'failure' || verdict === 'failed') {
-    return { kind: 'error', message: shortMessage(message) || 'refused' };
-  }
-  // Not the Success|Error form: a short vendor text like "No extension specified", or garbage.
-  const firstLine = shortMessage(trimmed.split(/\r?\n/, 1)[0] ?? '');
-  const looksLikeText = firstLine.length > 0 && firstLine.length <= 120 && !/[<>{}]/.test(firstLine);
-  return { kind: 'other', message: looksLikeText ? firstLine : 'unexpected answer' };
 }

@@ -109,7 +109,7 @@ describe('MiRTA simulator: commands', () => {
     expect(pause.text).toBe('Success|Interface paused successfully|');
     await waitFor(() => sim.model.queue('DEMO', '281')?.agents.find((a) => a.agent === '102-DEMO')?.paused === true);
     const agents = json<Record<string, Record<string, unknown>>>(await tenantApi(sim, { reqtype: 'INFO', info: 'agents', queue: '281', format: 'json' }));
-    expect(agents['102-DEMO']).toMatchObject({ '1': 'paused', '4': 'Breakfast', '6': '1' });
+    expect(agents['102-DEMO']).toMatchObject({ '0': 1, '1': 'paused', '4': 'Breakfast' });
     expect((await tenantApi(sim, { reqtype: 'AGENT', action: 'unpause', queue: '281', extension: '102' })).text).toBe('Success|Interface unpaused successfully|');
     await waitFor(() => sim.model.queue('DEMO', '281')?.agents.find((a) => a.agent === '102-DEMO')?.paused === false);
     expect((await tenantApi(sim, { reqtype: 'AGENT', action: 'pause', queue: '281' })).text).toBe('No extension specified');

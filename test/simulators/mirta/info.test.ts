@@ -29,21 +29,28 @@ describe('MiRTA simulator: INFO', () => {
     expect((await tenantApi(sim, { reqtype: 'INFO', info: 'queue', id: '999' })).text).toBe('');
   });
 
-  it('agents: positional-only objects, slot "0" a number, pause and device in their slots', async () => {
+  it('agents: positional-only objects in the §1.10 slots: "0" paused (a number), "1" status, "2" device, "4" reason, "5" calls, "6" last call', async () => {
     sim = await startSim();
     const { bLeg } = sim.model.startCall({ tenant: 'DEMO', from: '+33612345678', to: '601', inbound: true });
-    const agents = json<Record<string, Slots>>(await tenantApi(sim, { reqtype: 'INFO', info: 'agents', queue: '282', format: 'json' }));
+    const answer = await tenantApi(sim, { reqtype: 'INFO', info: 'agents', queue: '282', format: 'json' });
+    // Slot "0" is a JSON number, not a string.
+    expect(answer.text).toContain('"107-DEMO":{"0":1,"1":"paused"');
+    const agents = json<Record<string, Slots>>(answer);
     expect(Object.keys(agents)).toEqual(['104-DEMO', '105-DEMO', '106-DEMO', '107-DEMO']);
     expect(agents['107-DEMO']).toEqual({
-      '0': 0, '1': 'paused', '2': 'NOT_INUSE', '4': 'Lunch', '5': '', '6': '1', '7': '', '8': '', '10': '107-DEMO', '11': '107-DEMO',
+      '0': 1, '1': 'paused', '2': 'NOT_INUSE', '4': 'Lunch', '5': '', '6': '', '7': '', '8': '', '10': '107-DEMO', '11': '107-DEMO',
     });
     const ringing = bLeg ? sim.model.channel(bLeg)?.peer : undefined;
     expect(ringing).toBeDefined();
-    expect(agents[ringing ?? '']).toMatchObject({ '1': 'busy', '2': 'RINGING' });
+    expect(agents[ringing ?? '']).toMatchObject({ '0': 0, '1': 'busy', '2': 'RINGING', '4': '', '5': '', '6': '' });
     sim.model.answerCall(bLeg ?? '');
     const after = json<Record<string, Slots>>(await tenantApi(sim, { reqtype: 'INFO', info: 'AGENTS', queue: '282', format: 'json' }));
-    expect(after[ringing ?? '']?.['0']).toBe(1);
-    expect(after[ringing ?? '']?.['5']).toMatch(/^\d{10}$/);
+    expect(after[ringing ?? '']?.['0']).toBe(0);
+    expect(after[ringing ?? '']?.['5']).toBe('1');
+    expect(after[ringing ?? '']?.['6']).toMatch(/^\d{10}$/);
+    sim.model.setPeerStatus('106-DEMO', 'unregistered');
+    const gone = json<Record<string, Slots>>(await tenantApi(sim, { reqtype: 'INFO', info: 'agents', queue: '282', format: 'json' }));
+    expect(gone['106-DEMO']).toMatchObject({ '0': 0, '1': 'unavailable', '2': 'UNAVAILABLE' });
     const plain = await tenantApi(sim, { reqtype: 'INFO', info: 'agents', queue: '282' });
     expect(plain.text).toContain('107-DEMO:paused|');
   });

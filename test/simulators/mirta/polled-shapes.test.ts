@@ -8,10 +8,11 @@ const FLOW_KEYS = [
   'fl_value_for_inuse', 'fl_value_for_notinuse', 'fl_value_for_ringing', 'fl_variable_name', 'fl_monitor_type',
   'fl_monitor_type_id', 'fl_monitor_parameter', 'st_extension', 'st_state', 'st_timestamp', 'st_peername',
 ];
+/** shared/vendors §1.10: CoreShowChannels in AMI order after `node`; `BridgedChannel` is the simulator's extra. */
 const CHANNEL_KEYS = [
-  'node', 'Channel', 'Context', 'Exten', 'Priority', 'ChannelState', 'ChannelStateDesc', 'Application',
-  'ApplicationData', 'CallerIDNum', 'CallerIDName', 'ConnectedLineNum', 'ConnectedLineName', 'Duration',
-  'AccountCode', 'BridgeId', 'BridgedChannel', 'Uniqueid', 'Linkedid',
+  'node', 'Channel', 'ChannelState', 'ChannelStateDesc', 'CallerIDNum', 'CallerIDName', 'ConnectedLineNum',
+  'ConnectedLineName', 'Language', 'AccountCode', 'Context', 'Exten', 'Priority', 'Uniqueid', 'Linkedid',
+  'Application', 'ApplicationData', 'Duration', 'BridgeId', 'BridgedChannel',
 ];
 
 type Row = Record<string, string>;
@@ -35,7 +36,8 @@ describe('MiRTA simulator: PEERS, COUNTPEERS, BLFS, FLOWS, CHANNELS', () => {
     });
     expect(byName.get('108-DEMO/108-DEMO')).toMatchObject({ Host: '(Unspecified)', Port: '0', Status: 'UNKNOWN' });
     expect(byName.get('110-DEMO/110-DEMO')?.Status).toBe('LAGGED (840 ms)');
-    expect(byName.get('111-DEMO/111-DEMO')?.Status).toBe('Unmonitored');
+    expect(byName.get('110-DEMO/110-DEMO')).toMatchObject({ Host: '203.0.113.20', Port: '5060' });
+    expect(byName.get('111-DEMO/111-DEMO')).toMatchObject({ Host: '203.0.113.21', Status: 'Unmonitored' });
   });
 
   it('PEERS plain: header row and rows, pipe-delimited with a trailing pipe; admin without tenant lists all', async () => {
@@ -100,12 +102,15 @@ describe('MiRTA simulator: PEERS, COUNTPEERS, BLFS, FLOWS, CHANNELS', () => {
     expect(rows.map((r) => r.Channel)).toEqual([aLeg, bLeg]);
     for (const row of rows) expect(Object.keys(row)).toEqual(CHANNEL_KEYS);
     expect(aLeg).toMatch(/^SIP\/100-DEMO-[0-9a-f]{8}$/);
-    expect(rows[0]).toMatchObject({ ChannelStateDesc: 'Ring', ChannelState: '4', CallerIDNum: '100', Exten: '101', Duration: '00:00:00', AccountCode: 'DEMO' });
+    expect(rows[0]).toMatchObject({
+      ChannelStateDesc: 'Ring', ChannelState: '4', CallerIDNum: '100', Exten: '101', Duration: '00:00:00', AccountCode: 'DEMO', Language: 'en',
+    });
     expect(rows[1]).toMatchObject({ ChannelStateDesc: 'Ringing', ChannelState: '5', BridgedChannel: '' });
     expect(rows[0]?.Linkedid).toBe(rows[1]?.Linkedid);
     sim.model.answerCall(aLeg);
     const up = json<Row[]>(await tenantApi(sim, { reqtype: 'CHANNELS', format: 'json' }));
     expect(up.map((r) => r.ChannelStateDesc)).toEqual(['Up', 'Up']);
+    expect(up.map((r) => r.ChannelState)).toEqual(['6', '6']);
     expect(up[0]?.BridgedChannel).toBe(bLeg);
     expect(up[1]?.BridgedChannel).toBe(aLeg);
     expect(up[0]?.BridgeId).toBe(up[1]?.BridgeId);
@@ -122,7 +127,9 @@ describe('MiRTA simulator: PEERS, COUNTPEERS, BLFS, FLOWS, CHANNELS', () => {
     sim.model.startCall({ tenant: 'GLOBEX', from: '200', to: '201' });
     const all = json<Row[]>(await adminApi(sim, { reqtype: 'CHANNELS', format: 'json' }));
     expect(all).toHaveLength(4);
-    expect(all[0]).toMatchObject({ Channel: expect.stringMatching(/^SIP\/trunk-DEMO-/), Context: 'from-trunk', CallerIDNum: '+33612345678' });
+    expect(all[0]).toMatchObject({ Channel: expect.stringMatching(/^SIP\/trunk-DEMO-/), Context: 'from-trunk', CallerIDNum: '+33612345678', AccountCode: 'DEMO' });
+    // The callee leg is an ordinary phone leg showing its own number: direction is the bridge's job.
+    expect(all[1]).toMatchObject({ Channel: expect.stringMatching(/^SIP\/102-DEMO-/), Context: 'authenticated', CallerIDNum: '102', ConnectedLineNum: '+33612345678' });
     const pbx22 = json<Row[]>(await adminApi(sim, { reqtype: 'CHANNELS', nodename: 'pbx22', format: 'json' }));
     expect(pbx22.every((r) => r.node === 'pbx22' && r.Channel?.includes('-GLOBEX-'))).toBe(true);
     expect(pbx22).toHaveLength(2);
@@ -136,6 +143,9 @@ describe('MiRTA simulator: PEERS, COUNTPEERS, BLFS, FLOWS, CHANNELS', () => {
     sim.model.startCall({ tenant: 'DEMO', from: '100', to: '101' });
     const rows = json<Row[]>(await tenantApi(sim, { reqtype: 'CHANNELS', format: 'json' }));
     expect(Object.keys(rows[0] ?? {})).toEqual(CHANNEL_KEYS.map((k) => k.toLowerCase()));
+    expect(rows[0]).toMatchObject({ channelstate: '4', language: 'en', accountcode: 'DEMO' });
+    const plain = await tenantApi(sim, { reqtype: 'CHANNELS' });
+    expect(plain.text.split('\n')[0]).toBe(`${CHANNEL_KEYS.map((k) => k.toLowerCase()).join('|')}|`);
   });
 
   it('serves both default paths, answers 404 elsewhere, dispatches reqtype case-insensitively', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BridgeError } from '../../../src/errors.js';
 import type { ValidatedCommand } from '../../../src/protocol/commands.js';
 import { commandOutcome, planCommand } from '../../../src/vendors/mirta/commands.js';
-import { parseCommandReply } from '../../../src/vendors/mirta/parsers.js';
+import { parseCommandReply } from '../../../src/vendors/mirta/command-reply.js';
 
 const codes = { code: 'DEMO', all: ['DEMO', 'GLOBEX'] };
 const issuedAt = new Date('2026-11-23T10:00:00.000Z');
@@ -40,6 +40,8 @@ describe('planCommand', () => {
     expect(hint.matches({ peer: '101-DEMO', startedAt: fresh }, 'SIP/101-DEMO-0000002a')).toBe(true);
     expect(hint.matches({ peer: 'trunk-DEMO', calleeNumber: '33170200258', startedAt: fresh }, 'SIP/trunk-DEMO-1')).toBe(true);
     expect(hint.matches({ peer: '102-DEMO', startedAt: fresh }, 'SIP/102-DEMO-1')).toBe(false);
+    // Parties are per call: another phone's leg naming the number is not the dialled party's leg.
+    expect(hint.matches({ peer: '102-DEMO', calleeNumber: '33170200258', startedAt: fresh }, 'SIP/102-DEMO-1')).toBe(false);
     // A call the agent was already on is not this command's effect.
     expect(hint.matches({ peer: '101-DEMO', startedAt: '2026-11-23T09:50:00.000Z' }, 'SIP/101-DEMO-1')).toBe(false);
   });

@@ -3,7 +3,7 @@ import { Bus } from '../../../src/bus/bus.js';
 import { MemoryEventLog } from '../../../src/bus/memory-event-log.js';
 import { MemoryStateStore } from '../../../src/bus/memory-state-store.js';
 import { BridgeMetrics } from '../../../src/observability/metrics.js';
-import { startMirtaSimulator, type MirtaSimulator } from '../../../src/simulators/mirta/index.js';
+import { startMirtaSimulator, type MirtaSimulator, type MirtaSimulatorOptions } from '../../../src/simulators/mirta/index.js';
 import { VendorBudget } from '../../../src/sources/vendor-budget.js';
 import { MirtaSourceConfigSchema, type MirtaPollTopic } from '../../../src/vendors/mirta/config.js';
 import { createMirtaSource, type MirtaSource } from '../../../src/vendors/mirta/index.js';
@@ -23,8 +23,8 @@ export interface SourceHarness {
   stop(): Promise<void>;
 }
 
-export function startSim(): Promise<MirtaSimulator> {
-  return startMirtaSimulator({ timings: FAST_TIMINGS });
+export function startSim(options: MirtaSimulatorOptions = {}): Promise<MirtaSimulator> {
+  return startMirtaSimulator({ timings: FAST_TIMINGS, ...options });
 }
 
 export function startSource(

@@ -31,8 +31,12 @@ describe('MirtaSource polling', () => {
     const peers = await h.bus.entities('acme', 'peers');
     expect(peers.get('100-DEMO')).toMatchObject({ name: '100-DEMO', status: 'registered', latencyMs: 23, source: 'mirta-test' });
     expect(peers.get('108-DEMO')).toMatchObject({ status: 'unregistered' });
+    expect(peers.get('110-DEMO')).toMatchObject({ status: 'registered', latencyMs: 840 });
+    expect(peers.get('111-DEMO')).toMatchObject({ status: 'registered' });
+    expect(peers.get('111-DEMO')?.latencyMs).toBeUndefined();
     const agents = await h.bus.entities('acme', 'agents');
     expect(agents.get('282/107-DEMO')).toMatchObject({ paused: true, pauseReason: 'Lunch', status: 'paused' });
+    expect(agents.get('281/101-DEMO')).toMatchObject({ paused: false, status: 'available', callsTaken: 0 });
   });
 
   it('a peer going unreachable gives exactly one peer.unregistered', async () => {
@@ -106,8 +110,8 @@ describe('MirtaSource every topic', () => {
       await waitFor(async () => (await h.bus.entities('acme', 'extensions')).size === sim.model.extensions('DEMO').length);
       await waitFor(async () => (await h.bus.entities('acme', 'queues')).size === 2);
       const blfs = await h.bus.entities('acme', 'blfs');
-      expect(blfs.get('100-DEMO')).toMatchObject({ extension: '100', state: 'idle' });
-      expect(blfs.get('FL700-DEMO')).toBeDefined();
+      expect(blfs.get('100-DEMO')).toMatchObject({ extension: '100', state: 'idle', kind: 'device' });
+      expect(blfs.get('FL700-DEMO')).toMatchObject({ extension: 'FL700', kind: 'flow' });
       const queues = await h.bus.entities('acme', 'queues');
       expect(queues.get('282')).toMatchObject({ queue: '282', name: 'Support, Level 1', waiting: 0 });
       const extensions = await h.bus.entities('acme', 'extensions');
@@ -117,6 +121,44 @@ describe('MirtaSource every topic', () => {
       for (const secret of secrets) if (secret.length >= 4) expect(published).not.toContain(secret);
       const queueRequests = sim.requests.filter('INFO').map((r) => r.query.info);
       expect(new Set(queueRequests)).toEqual(new Set(['queues', 'queue', 'extensions']));
+    } finally {
+      await h.stop();
+      await sim.close();
+    }
+  });
+});
+
+describe('MirtaSource against all-lower-case CHANNELS keys', () => {
+  it('reads every leg of an inbound and an outbound call with the call direction and parties', async () => {
+    const sim = await startSim({ channelKeyCase: 'lower' });
+    const h = track(startSource(sim, log, { poll: { peers: 0, flows: 0, agents: 0, channels: 30 } }));
+    try {
+      await h.source.start();
+      const mark = h.events.mark();
+      const inbound = sim.model.startCall({ tenant: 'DEMO', from: '+33612345678', to: '102', inbound: true, callerName: 'Jean Dupont' });
+      const outbound = sim.model.startCall({ tenant: 'DEMO', from: '101', to: '0612345678' });
+      const legs = [inbound.aLeg, inbound.bLeg, outbound.aLeg, outbound.bLeg];
+      await waitFor(async () => {
+        const channels = await h.bus.entities('acme', 'channels');
+        return legs.every((leg) => leg !== null && channels.has(leg));
+      });
+      sim.model.answerCall(inbound.bLeg!);
+      sim.model.answerCall(outbound.bLeg!);
+      await waitFor(async () => (await h.bus.entities('acme', 'channels')).get(outbound.aLeg)?.state === 'up');
+      await waitFor(async () => (await h.bus.entities('acme', 'channels')).get(inbound.bLeg!)?.state === 'up');
+      const channels = await h.bus.entities('acme', 'channels');
+      for (const leg of [inbound.aLeg, inbound.bLeg!]) {
+        expect(channels.get(leg), leg).toMatchObject({ direction: 'inbound', callerNumber: '+33612345678', callerName: 'Jean Dupont', calleeNumber: '102' });
+      }
+      expect(channels.get(inbound.bLeg!)).toMatchObject({ peer: '102-DEMO', linkedKey: inbound.aLeg });
+      for (const leg of [outbound.aLeg, outbound.bLeg!]) {
+        expect(channels.get(leg), leg).toMatchObject({ direction: 'outbound', callerNumber: '101', callerName: 'Alice Martin', calleeNumber: '0612345678' });
+      }
+      expect(channels.get(outbound.bLeg!)).toMatchObject({ peer: 'trunk-DEMO', state: 'up' });
+      // The callee leg came in as a created channel already carrying the call's view.
+      const created = await h.events.next((e) => e.type === 'channel.created' && e.key === inbound.bLeg, { from: mark });
+      expect(created.data).toMatchObject({ direction: 'inbound', callerNumber: '+33612345678' });
+      expect(sim.requests.filter('CHANNELS').length).toBeGreaterThan(0);
     } finally {
       await h.stop();
       await sim.close();
@@ -157,7 +199,7 @@ describe('MirtaSource with an admin key', () => {
 
 describe('the MiRTA key', () => {
   it('never appears in a log line or an event', () => {
-    expect(harnesses).toHaveLength(3);
+    expect(harnesses).toHaveLength(4);
     expect(log.lines().length).toBeGreaterThan(0);
     for (const h of harnesses) {
       expect(h.events.events.length).toBeGreaterThan(0);

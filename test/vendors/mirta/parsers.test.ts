@@ -4,13 +4,13 @@ import {
   parseAgents,
   parseBlfs,
   parseChannels,
-  parseCommandReply,
   parseExtensions,
   parseFlows,
   parsePeers,
   parseQueueInfo,
   parseQueueList,
 } from '../../../src/vendors/mirta/parsers.js';
+import { parseCommandReply } from '../../../src/vendors/mirta/command-reply.js';
 
 const AUTH = 'Too bad... you mistaken the security api key.\n';
 
@@ -99,6 +99,13 @@ describe('CHANNELS', () => {
     expect(rows).toEqual([{ node: 'pbx21', channel: 'SIP/100-DEMO-0000002a', channelstate: '6', channelstatedesc: 'Up', duration: '00:00:07' }]);
   });
 
+  it('reads positional-only rows in the §1.10 column order', () => {
+    const values = ['pbx21', 'SIP/100-DEMO-0000002a', '6', 'Up', '100', 'Reception', '101', 'Alice', 'en', 'DEMO', 'authenticated', '101', '1',
+      'pbx21-1.42', 'pbx21-1.42', 'Dial', 'SIP/101-DEMO', '00:00:07', 'b1', ''];
+    const [row] = parseChannels(JSON.stringify([Object.fromEntries(values.map((v, i) => [String(i), v]))]));
+    expect(row).toMatchObject({ channel: 'SIP/100-DEMO-0000002a', channelstate: '6', language: 'en', accountcode: 'DEMO', exten: '101', linkedid: 'pbx21-1.42', bridgeid: 'b1' });
+  });
+
   it('drops rows without a channel name', () => {
     expect(parseChannels('[{"Channel":""},{"Channel":"SIP/1-DEMO-00000001"}]')).toHaveLength(1);
   });
@@ -140,13 +147,15 @@ describe('INFO queues / queue / agents', () => {
     expect(parseQueueInfo('')).toBeUndefined();
   });
 
-  it('reads agents: sparse positional JSON (number slot 0), plain, and null for an unknown queue', () => {
+  it('reads agents: sparse positional JSON (§1.10 slots, number slot 0), plain, and null for an unknown queue', () => {
     const rows = parseAgents(
-      '{"101-DEMO":{"0":3,"1":"paused","2":"NOT_INUSE","4":"Lunch","5":"1700000000","6":"1","7":"","8":"","10":"101-DEMO","11":"101-DEMO"}}',
+      '{"101-DEMO":{"0":1,"1":"paused","2":"NOT_INUSE","4":"Lunch","5":"3","6":"1700000000","7":"","8":"","10":"101-DEMO","11":"101-DEMO"}}',
     );
     expect(rows).toEqual([
-      { agent: '101-DEMO', slots: { '0': '3', '1': 'paused', '2': 'NOT_INUSE', '4': 'Lunch', '5': '1700000000', '6': '1', '7': '', '8': '', '10': '101-DEMO', '11': '101-DEMO' } },
+      { agent: '101-DEMO', slots: { '0': '1', '1': 'paused', '2': 'NOT_INUSE', '4': 'Lunch', '5': '3', '6': '1700000000', '7': '', '8': '', '10': '101-DEMO', '11': '101-DEMO' } },
     ]);
+    // Numbers as strings or as numbers, and missing optional slots, read the same.
+    expect(parseAgents('{"102-DEMO":{"0":"0","1":"available","5":4}}')).toEqual([{ agent: '102-DEMO', slots: { '0': '0', '1': 'available', '5': '4' } }]);
     expect(parseAgents('101-DEMO:available|102-DEMO:paused|')).toEqual([
       { agent: '101-DEMO', slots: { '1': 'available' } },
       { agent: '102-DEMO', slots: { '1': 'paused' } },

@@ -81,6 +81,10 @@ export function registerRestRoutes(fastify: FastifyInstance, options: RestRoutes
     const body = { ...raw, tenant };
     const key = request.headers['idempotency-key'];
     if (Array.isArray(key)) throw new InvalidArgumentError('Idempotency-Key: given more than once');
+    // Scripts retry POSTs: without a key a retry could dial twice, so the key is required.
+    if (key === undefined && raw.id === undefined) {
+      throw new InvalidArgumentError('id: required: send an Idempotency-Key header (or an id in the body)');
+    }
     const ack = await commands.execute(principal, body, key === undefined ? {} : { idempotencyKey: key });
     if (ack.ok) return ack;
     return sendError(reply, ack.error, ack.retryAfterSec);

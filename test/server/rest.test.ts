@@ -109,6 +109,15 @@ describe('REST', () => {
       expect(call?.options).toEqual({ idempotencyKey: 'k-1' });
     });
 
+    it('requires an Idempotency-Key or a body id, and says so', async () => {
+      const before = commands.calls.length;
+      const res = await post('/v1/tenants/acme/commands', JSON.stringify({ type: 'dial', args: { from: '1', to: '2' } }), auth(TOKENS.admin));
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error).toMatchObject({ code: 'invalid_argument', message: expect.stringContaining('Idempotency-Key') as string });
+      expect(commands.calls.length).toBe(before);
+    });
+
     it('refuses a body whose tenant differs from the path', async () => {
       const res = await post('/v1/tenants/acme/commands', JSON.stringify({ id: 'x', tenant: 'globex', type: 'dial' }), auth(TOKENS.admin));
       expect(res.status).toBe(400);

@@ -90,6 +90,10 @@ export class Bus {
     return this.#state.entities(tenant, topic, source);
   }
 
+  owner(tenant: string, topic: Topic, key: string): Promise<string | undefined> {
+    return this.#state.owner(tenant, topic, key);
+  }
+
   confirm(tenant: string, topic: Topic, source: string, at: string): Promise<void> {
     return this.#state.confirm(tenant, topic, source, at);
   }

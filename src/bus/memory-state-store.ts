@@ -37,6 +37,10 @@ export class MemoryStateStore implements StateStore {
     return out;
   }
 
+  async owner(tenant: string, topic: Topic, key: string): Promise<string | undefined> {
+    return this.#entities.get(scopeKey(tenant, topic))?.get(key)?.source;
+  }
+
   async confirm(tenant: string, topic: Topic, source: string, at: string): Promise<void> {
     const key = scopeKey(tenant, topic);
     let bySource = this.#confirmed.get(key);

@@ -2,6 +2,7 @@
  * Where a source's samples land: compares them with the bus's current state (the source's own
  * entities only) and publishes one event per change. Sources never build events themselves.
  */
+import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.js';
 import type { EventDraft } from '../bus/event-log.js';
 import type { Entity, Topic } from '../protocol/entities.js';
@@ -9,15 +10,27 @@ import type { BridgeEvent } from '../protocol/events.js';
 import { eventTypeFor } from './event-types.js';
 import { diffSnapshots, type EntityChange } from './snapshot-diff.js';
 
+/** A key another source already holds: reported once per tenant + topic + key. */
+export type KeyConflictHandler = (conflict: { tenant: string; topic: Topic; key: string; owner: string }) => void;
+
+/** The usual handler: one warning naming both sources (no vendor data in it). */
+export function warnOnKeyConflict(logger: Logger, source: string): KeyConflictHandler {
+  return (conflict) =>
+    logger.warn({ ...conflict, source }, 'entity key already held by another source of this tenant; this source\'s entity is ignored');
+}
+
 export class SnapshotSink {
   readonly #bus: Bus;
   readonly #source: string;
   readonly #now: () => Date;
+  readonly #onConflict: KeyConflictHandler | undefined;
+  readonly #reported = new Set<string>();
 
-  constructor(options: { bus: Bus; source: string; now?: () => Date }) {
+  constructor(options: { bus: Bus; source: string; now?: () => Date; onConflict?: KeyConflictHandler }) {
     this.#bus = options.bus;
     this.#source = options.source;
     this.#now = options.now ?? (() => new Date());
+    this.#onConflict = options.onConflict;
   }
 
   get source(): string {
@@ -40,7 +53,8 @@ export class SnapshotSink {
   ): Promise<BridgeEvent[]> {
     const previous = await this.current(tenant, topic);
     const next = build(previous);
-    const events = await this.#publish(tenant, topic, diffSnapshots(previous, next));
+    const changes = await this.#withoutForeignKeys(tenant, topic, diffSnapshots(previous, next));
+    const events = await this.#publish(tenant, topic, changes);
     await this.#bus.confirm(tenant, topic, this.#source, this.#now().toISOString());
     return events;
   }
@@ -61,12 +75,37 @@ export class SnapshotSink {
       if (old) before.set(key, old);
       after.set(key, entity);
     }
-    changes.push(...diffSnapshots(before, after));
+    changes.push(...(await this.#withoutForeignKeys(tenant, topic, diffSnapshots(before, after))));
     for (const key of removals) {
       const old = previous.get(key);
       if (old && !upserts.has(key)) changes.push({ kind: 'removed', key, entity: old });
     }
     return this.#publish(tenant, topic, changes);
+  }
+
+  /**
+   * Drops additions whose key another source of the tenant already holds. Keys are unique per
+   * tenant + topic (protocol §2); two vendors reporting the same key (two PBXs with the same
+   * queue ids) would otherwise overwrite each other on every poll. The first owner keeps it.
+   */
+  async #withoutForeignKeys(tenant: string, topic: Topic, changes: EntityChange[]): Promise<EntityChange[]> {
+    if (!changes.some((change) => change.kind === 'added')) return changes;
+    const kept: EntityChange[] = [];
+    for (const change of changes) {
+      if (change.kind === 'added') {
+        const owner = await this.#bus.owner(tenant, topic, change.key);
+        if (owner !== undefined && owner !== this.#source) {
+          const id = `${tenant}\u0000${topic}\u0000${change.key}`;
+          if (!this.#reported.has(id)) {
+            this.#reported.add(id);
+            this.#onConflict?.({ tenant, topic, key: change.key, owner });
+          }
+          continue;
+        }
+      }
+      kept.push(change);
+    }
+    return kept;
   }
 
   #publish(tenant: string, topic: Topic, changes: readonly EntityChange[]): Promise<BridgeEvent[]> {

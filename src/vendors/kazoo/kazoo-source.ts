@@ -11,7 +11,7 @@ import type { CommandType, ValidatedCommand } from '../../protocol/commands.js';
 import type { BridgeMetrics } from '../../observability/metrics.js';
 import { PollLoop } from '../../pollers/poll-loop.js';
 import { isPollError } from '../../pollers/poll-error.js';
-import { SnapshotSink } from '../../pollers/snapshot-sink.js';
+import { SnapshotSink, warnOnKeyConflict } from '../../pollers/snapshot-sink.js';
 import type { SourceHealth } from '../../pollers/source-health.js';
 import { createPublishedHealth } from '../../sources/health-publisher.js';
 import type { CommandContext, CommandOutcome, Source, SourceContext } from '../../sources/source.js';
@@ -75,7 +75,7 @@ export class KazooSource implements Source {
     this.tenants = [config.tenant];
     this.topics = config.poll.agents > 0 ? ['channels', 'agents'] : ['channels'];
     const now = context.now ?? (() => new Date());
-    this.#sink = new SnapshotSink({ bus: context.bus, source: config.id, now });
+    this.#sink = new SnapshotSink({ bus: context.bus, source: config.id, now, onConflict: warnOnKeyConflict(context.logger, config.id) });
     this.#health = createPublishedHealth({
       sink: this.#sink,
       vendor: VENDOR,

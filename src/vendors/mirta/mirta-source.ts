@@ -9,7 +9,7 @@ import { NotFoundError } from '../../errors.js';
 import type { BridgeMetrics } from '../../observability/metrics.js';
 import { PollError, isPollError } from '../../pollers/poll-error.js';
 import { PollLoop } from '../../pollers/poll-loop.js';
-import { SnapshotSink } from '../../pollers/snapshot-sink.js';
+import { SnapshotSink, warnOnKeyConflict } from '../../pollers/snapshot-sink.js';
 import type { SourceHealth } from '../../pollers/source-health.js';
 import type { CommandType, ValidatedCommand } from '../../protocol/commands.js';
 import type { Entity, SourceStatus, Topic } from '../../protocol/entities.js';
@@ -88,7 +88,12 @@ export class MirtaSource implements Source {
     const clientOptions: ConstructorParameters<typeof MirtaClient>[0] = { url: config.url, key: config.key, connections: config.limits.concurrency };
     if (options.dispatcher) clientOptions.dispatcher = options.dispatcher;
     this.#client = new MirtaClient(clientOptions);
-    this.#sink = new SnapshotSink({ bus: options.bus, source: config.id, now: this.#now });
+    this.#sink = new SnapshotSink({
+      bus: options.bus,
+      source: config.id,
+      now: this.#now,
+      onConflict: warnOnKeyConflict(this.#logger, config.id),
+    });
     this.#health = createPublishedHealth({
       sink: this.#sink,
       vendor: 'mirta',

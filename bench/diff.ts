@@ -1,0 +1,167 @@
+/**
+ * Snapshot bench: what one PEERS + one BLFS poll of a tenant with N entities costs the bridge
+ * once the body has arrived (parse -> normalize -> diff against the previous snapshot), against
+ * a bare `JSON.parse` of the same bodies measured in the same run, interleaved.
+ *
+ * Bodies come from the MiRTA simulator's own encoders. The previous snapshot is the same body
+ * normalized a second earlier (so only `observedAt` differs): the diff must find 0 changes. A
+ * second body with 1 entity in 100 changed checks that the diff finds exactly those.
+ *
+ * Run: node --import tsx bench/diff.ts   (knobs: SIZES=1000,10000,50000  REPS_SCALE=200000)
+ */
+import { performance } from 'node:perf_hooks';
+import { diffSnapshots } from '../src/pollers/snapshot-diff.js';
+import type { Entity } from '../src/protocol/entities.js';
+import { normalizeBlfs, normalizePeers, type NormalizeContext } from '../src/vendors/mirta/normalizer.js';
+import { parseBlfs, parsePeers } from '../src/vendors/mirta/parsers.js';
+import { BENCH_CODE, vendorBodies, type VendorBodies } from './diff/bodies.js';
+import { intKnob } from './lib/knobs.js';
+import { printMachine } from './lib/machine.js';
+import { median } from './lib/stats.js';
+import { fmt, ratio, table } from './lib/table.js';
+
+/** Repetitions per size: REPS_SCALE / size, at least MIN_REPS. */
+const REPS_SCALE = intKnob({ name: 'REPS_SCALE', fallback: 200_000, min: 1, max: 100_000_000 });
+const MIN_REPS = 7;
+const CHANGED_EVERY = 100;
+const SOURCE = 'mirta-bench';
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+function sizes(): number[] {
+  const text = process.env.SIZES ?? process.argv.find((arg) => arg.startsWith('--sizes='))?.slice('--sizes='.length) ?? '1000,10000,50000';
+  const list = text.split(',').map((part) => Number(part.trim()));
+  if (list.some((n) => !Number.isInteger(n) || n < 1 || n > 1_000_000)) {
+    throw new RangeError(`SIZES (--sizes): expected integers in [1, 1000000] separated by commas, received "${text}"`);
+  }
+  return list;
+}
+
+interface Snapshot {
+  readonly peers: Map<string, Entity>;
+  readonly blfs: Map<string, Entity>;
+}
+
+interface PipelineTimes {
+  parseMs: number;
+  normalizeMs: number;
+  diffMs: number;
+  changes: number;
+}
+
+const context = (at: number): NormalizeContext & { tenantCode: string } => ({ source: SOURCE, now: new Date(at), tenantCode: BENCH_CODE });
+
+function normalize(bodies: VendorBodies, at: number): Snapshot {
+  const ctx = context(at);
+  return { peers: normalizePeers(parsePeers(bodies.peers), ctx), blfs: normalizeBlfs(parseBlfs(bodies.blfs), ctx) };
+}
+
+/** One poll's worth of work for both topics, each stage timed. */
+function pipeline(bodies: VendorBodies, previous: Snapshot, at: number): PipelineTimes {
+  const ctx = context(at);
+  const t0 = performance.now();
+  const peerRows = parsePeers(bodies.peers);
+  const blfRows = parseBlfs(bodies.blfs);
+  const t1 = performance.now();
+  const peers = normalizePeers(peerRows, ctx);
+  const blfs = normalizeBlfs(blfRows, ctx);
+  const t2 = performance.now();
+  const changes = diffSnapshots(previous.peers, peers).length + diffSnapshots(previous.blfs, blfs).length;
+  const t3 = performance.now();
+  return { parseMs: t1 - t0, normalizeMs: t2 - t1, diffMs: t3 - t2, changes };
+}
+
+function jsonParseMs(bodies: VendorBodies): number {
+  const t0 = performance.now();
+  const peers: unknown = JSON.parse(bodies.peers);
+  const blfs: unknown = JSON.parse(bodies.blfs);
+  const elapsed = performance.now() - t0;
+  if (!Array.isArray(peers) || !Array.isArray(blfs)) throw new Error('bench bodies are not JSON arrays');
+  return elapsed;
+}
+
+interface SizeResult {
+  readonly size: number;
+  readonly bodyMb: number;
+  readonly reps: number;
+  readonly jsonParseMs: number;
+  readonly unchanged: PipelineTimes;
+  readonly changedTotalMs: number;
+  readonly changedFound: number;
+  readonly changedExpected: number;
+}
+
+function total(times: PipelineTimes): number {
+  return times.parseMs + times.normalizeMs + times.diffMs;
+}
+
+function measureSize(size: number): SizeResult {
+  const unchanged = vendorBodies(size);
+  const changed = vendorBodies(size, CHANGED_EVERY);
+  const previous = normalize(unchanged, T0);
+  const reps = Math.max(MIN_REPS, Math.round(REPS_SCALE / size));
+  const json: number[] = [];
+  const runs: PipelineTimes[] = [];
+  const changedRuns: PipelineTimes[] = [];
+  // Two unmeasured rounds let the JIT settle on this size's shapes.
+  for (let rep = -2; rep < reps; rep++) {
+    const at = T0 + 1_000 * (rep + 3);
+    const parsed = jsonParseMs(unchanged);
+    const same = pipeline(unchanged, previous, at);
+    const other = pipeline(changed, previous, at);
+    if (rep < 0) continue;
+    json.push(parsed);
+    runs.push(same);
+    changedRuns.push(other);
+  }
+  const unchangedChanges = runs[0]?.changes ?? -1;
+  if (unchangedChanges !== 0) throw new Error(`size ${size}: an unchanged snapshot produced ${unchangedChanges} changes`);
+  return {
+    size,
+    bodyMb: (Buffer.byteLength(unchanged.peers) + Buffer.byteLength(unchanged.blfs)) / 1_048_576,
+    reps,
+    jsonParseMs: median(json),
+    unchanged: {
+      parseMs: median(runs.map((r) => r.parseMs)),
+      normalizeMs: median(runs.map((r) => r.normalizeMs)),
+      diffMs: median(runs.map((r) => r.diffMs)),
+      changes: unchangedChanges,
+    },
+    changedTotalMs: median(changedRuns.map(total)),
+    changedFound: changedRuns[0]?.changes ?? -1,
+    changedExpected: changed.changedPerTopic * 2,
+  };
+}
+
+function main(): void {
+  printMachine();
+  console.log('snapshot bench: PEERS + BLFS of one tenant, N entities each (2N in all); medians of REPS runs\n');
+  const results = sizes().map(measureSize);
+  const rows = results.map((r) => [
+    r.size.toLocaleString('en-US'),
+    r.bodyMb.toFixed(1),
+    r.reps,
+    fmt(r.jsonParseMs),
+    fmt(r.unchanged.parseMs),
+    fmt(r.unchanged.normalizeMs),
+    fmt(r.unchanged.diffMs),
+    fmt(total(r.unchanged)),
+    ratio(total(r.unchanged), r.jsonParseMs),
+    String(r.unchanged.changes),
+    fmt(r.changedTotalMs),
+    `${r.changedFound}/${r.changedExpected}`,
+  ]);
+  console.log(
+    table(
+      ['N', 'body MB', 'reps', 'JSON.parse ms', 'parse ms', 'normalize ms', 'diff ms', 'callbridge ms', 'ratio', 'changes (unchanged)', 'ms (1% changed)', 'changes found/expected'],
+      rows,
+    ),
+  );
+  const mismatched = results.filter((r) => r.changedFound !== r.changedExpected);
+  if (mismatched.length > 0) {
+    throw new Error(`the diff missed or invented changes at N=${mismatched.map((r) => r.size).join(', ')}`);
+  }
+  console.log('\nunchanged snapshots: 0 changes at every size; 1%-changed snapshots: exactly the changed entities.');
+  console.log('ratio = (parse + normalize + diff) / JSON.parse of the same two bodies.');
+}
+
+main();

@@ -18,6 +18,7 @@ import { registerRestRoutes } from './rest-routes.js';
 import { createSocketServer } from './socket-server.js';
 import type { BridgeIo } from './socket-types.js';
 import { SseHub, registerSseRoute } from './sse.js';
+import { registerClientBundleRoute } from './client-bundle.js';
 
 /** Largest REST body; commands are a few hundred bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -98,6 +99,7 @@ export async function createServer(options: CreateServerOptions): Promise<Bridge
 
   registerRestRoutes(fastify, { bus, sources, verifier, metrics, commands, isClosing: () => closing });
   registerSseRoute(fastify, { hub, verifier });
+  registerClientBundleRoute(fastify);
   if (options.staticDir !== undefined) {
     await fastify.register(fastifyStatic, { root: options.staticDir, prefix: '/', index: ['index.html'] });
   }

@@ -90,6 +90,10 @@ export class Bus {
     return this.#state.entities(tenant, topic, source);
   }
 
+  entity(tenant: string, topic: Topic, key: string): Promise<Entity | undefined> {
+    return this.#state.entity(tenant, topic, key);
+  }
+
   owner(tenant: string, topic: Topic, key: string): Promise<string | undefined> {
     return this.#state.owner(tenant, topic, key);
   }

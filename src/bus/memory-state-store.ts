@@ -37,6 +37,10 @@ export class MemoryStateStore implements StateStore {
     return out;
   }
 
+  async entity(tenant: string, topic: Topic, key: string): Promise<Entity | undefined> {
+    return this.#entities.get(scopeKey(tenant, topic))?.get(key);
+  }
+
   async owner(tenant: string, topic: Topic, key: string): Promise<string | undefined> {
     return this.#entities.get(scopeKey(tenant, topic))?.get(key)?.source;
   }

@@ -9,6 +9,8 @@ export interface StateStore {
   apply(tenant: string, events: readonly BridgeEvent[]): Promise<void>;
   /** The entities of one topic, optionally only those of one source (the diff's "previous"). */
   entities(tenant: string, topic: Topic, source?: string): Promise<Map<string, Entity>>;
+  /** One entity by key (no copy of the topic: event-driven sources read per event). */
+  entity(tenant: string, topic: Topic, key: string): Promise<Entity | undefined>;
   /** The source whose entity holds `key` in tenant + topic, if any. */
   owner(tenant: string, topic: Topic, key: string): Promise<string | undefined>;
   /** Records that `source` confirmed every entity of tenant + topic at `at` (ISO). */

@@ -42,6 +42,12 @@ export class SnapshotSink {
     return this.#bus.entities(tenant, topic, this.#source);
   }
 
+  /** This source's entity under `key`, if it holds one. */
+  async get(tenant: string, topic: Topic, key: string): Promise<Entity | undefined> {
+    const entity = await this.#bus.entity(tenant, topic, key);
+    return entity?.source === this.#source ? entity : undefined;
+  }
+
   /**
    * Replaces the source's whole view of tenant + topic with what `build` returns from the
    * previous view. `build` may throw (a suspicious sample): then nothing changes.
@@ -66,19 +72,21 @@ export class SnapshotSink {
     upserts: ReadonlyMap<string, Entity>,
     removals: readonly string[] = [],
   ): Promise<BridgeEvent[]> {
-    const previous = await this.current(tenant, topic);
+    // Keyed reads only: a websocket source patches one entity per event, and copying the whole
+    // topic per event made its cost grow with the number of live calls (bench/kazoo-relay.ts).
     const changes: EntityChange[] = [];
     const before = new Map<string, Entity>();
     const after = new Map<string, Entity>();
     for (const [key, entity] of upserts) {
-      const old = previous.get(key);
+      const old = await this.get(tenant, topic, key);
       if (old) before.set(key, old);
       after.set(key, entity);
     }
     changes.push(...(await this.#withoutForeignKeys(tenant, topic, diffSnapshots(before, after))));
     for (const key of removals) {
-      const old = previous.get(key);
-      if (old && !upserts.has(key)) changes.push({ kind: 'removed', key, entity: old });
+      if (upserts.has(key)) continue;
+      const old = await this.get(tenant, topic, key);
+      if (old) changes.push({ kind: 'removed', key, entity: old });
     }
     return this.#publish(tenant, topic, changes);
   }

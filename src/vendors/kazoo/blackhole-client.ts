@@ -84,6 +84,8 @@ export class BlackholeClient extends EventEmitter<BlackholeEvents> {
   #lastError: string | undefined;
   #reconnectTimer: NodeJS.Timeout | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
+  /** When the current socket last delivered any frame (epoch ms). */
+  #lastFrameAt = 0;
   #closed: Promise<void> | undefined;
 
   constructor(options: BlackholeClientOptions) {
@@ -223,8 +225,12 @@ export class BlackholeClient extends EventEmitter<BlackholeEvents> {
           outstanding = false;
         },
         () => {
-          // Silence is death: a socket that stopped answering never says so itself.
+          outstanding = false;
+          // Silence is death: a socket that stopped answering never says so itself. But under
+          // a burst the pong queues behind the events on the same socket: any recent frame
+          // proves the session alive (killing it would drop the frames in flight).
           if (ws !== this.#ws) return;
+          if (Date.now() - this.#lastFrameAt < this.#options.replyTimeoutMs) return;
           this.#lastError = 'blackhole stopped answering pings';
           this.#options.logger.warn({ vendor: 'kazoo', op: 'blackhole' }, 'no pong: reconnecting');
           ws.terminate();
@@ -236,6 +242,7 @@ export class BlackholeClient extends EventEmitter<BlackholeEvents> {
 
   #onMessage(ws: WebSocket, raw: RawData, isBinary: boolean): void {
     if (ws !== this.#ws) return;
+    this.#lastFrameAt = Date.now();
     if (isBinary) return this.#ignore('binary');
     const frame = parseFrame(raw.toString());
     if (frame.kind === 'ignored') return this.#ignore(frame.reason);

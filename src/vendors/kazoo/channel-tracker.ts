@@ -139,9 +139,9 @@ export class ChannelTracker {
       return;
     }
     remember(this.#lastEvent, key, { at: Date.now(), generation: event.generation }, TOMBSTONES);
-    const current = await sink.current(tenant, 'channels');
+    const previous = await sink.get(tenant, 'channels', key);
     const context = { source: this.#options.source, observedAt: this.#now().toISOString() };
-    const entity = applyCallEvent(current.get(key) as Channel | undefined, event.name, event.data, context);
+    const entity = applyCallEvent(previous as Channel | undefined, event.name, event.data, context);
     if (entity) await sink.patch(tenant, 'channels', new Map<string, Entity>([[key, entity]]));
   }
 }

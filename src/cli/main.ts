@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import { startBridge, type Bridge } from '../bridge.js';
 import { startDemo } from '../demo/demo.js';
 import { createLogger } from '../util/logger.js';
+import { WALLBOARD_DIR } from '../wallboard-dir.js';
 import { parseCli, USAGE, UsageError, type CliCommand } from './args.js';
 import { checkSources } from './check.js';
 
@@ -36,12 +37,18 @@ async function run(command: CliCommand): Promise<number> {
     }
     case 'start': {
       const config = await loadConfig(command.config as string);
-      const bridge: Bridge = await startBridge(config, { logger: createLogger(), defaultMetrics: true });
+      const bridge: Bridge = await startBridge(config, { logger: createLogger(), defaultMetrics: true, staticDir: WALLBOARD_DIR });
       await closeOnSignal(bridge);
       return EXIT_OK;
     }
     case 'demo': {
-      const demo = await startDemo({ port: command.port, host: command.host, token: command.token, defaultMetrics: true });
+      const demo = await startDemo({
+        port: command.port,
+        host: command.host,
+        token: command.token,
+        defaultMetrics: true,
+        staticDir: WALLBOARD_DIR,
+      });
       process.stdout.write(demo.banner);
       await closeOnSignal(demo);
       return EXIT_OK;

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { startBridge, type Bridge } from '../bridge.js';
 import { parseConfig } from '../config/load.js';
-import { startKazooSimulator } from '../simulators/kazoo/index.js';
-import { startMirtaSimulator } from '../simulators/mirta/index.js';
+import { startKazooSimulator, type KazooSimulator } from '../simulators/kazoo/index.js';
+import { startMirtaSimulator, type MirtaSimulator } from '../simulators/mirta/index.js';
 import { createLogger } from '../util/logger.js';
 
 export const DEMO_TENANTS = ['demo', 'globex'] as const;
@@ -22,6 +22,8 @@ export interface DemoOptions {
   /** Run the scenario drivers (calls, pauses). Tests turn it off to drive the simulators themselves. */
   scenario?: boolean;
   defaultMetrics?: boolean;
+  /** A folder served at `/` (the wallboard, `src/wallboard`). */
+  staticDir?: string;
 }
 
 export interface Demo {
@@ -29,6 +31,8 @@ export interface Demo {
   readonly token: string;
   readonly wallboardUrl: string;
   readonly banner: string;
+  /** The embedded simulators, so tests can drive them (with `scenario: false`). */
+  readonly simulators: { readonly mirta: MirtaSimulator; readonly kazoo: KazooSimulator };
   close(): Promise<void>;
 }
 
@@ -73,7 +77,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
   let bridge: Bridge;
   try {
-    bridge = await startBridge(config, { logger, defaultMetrics: options.defaultMetrics ?? false });
+    bridge = await startBridge(config, { logger, defaultMetrics: options.defaultMetrics ?? false, staticDir: options.staticDir });
   } catch (err) {
     await stopSimulators();
     throw err;
@@ -98,6 +102,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     token,
     wallboardUrl,
     banner,
+    simulators: { mirta, kazoo },
     async close() {
       await bridge.close();
       await stopSimulators();

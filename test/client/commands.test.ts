@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallbridgeError, connect, newCommandId, type CallbridgeClient, type CommandUpdateEvent } from '../../src/client/index.js';
 import { E2E_TOKENS, startTestBridge, type TestBridge } from '../support/test-bridge.js';
 import { waitFor } from '../support/wait-for.js';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 describe('client commands', () => {
   let t: TestBridge;

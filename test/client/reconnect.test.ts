@@ -10,7 +10,7 @@ import { captureLogger } from '../support/log-capture.js';
 import { E2E_TOKENS, startTestBridge, type TestBridge } from '../support/test-bridge.js';
 import { waitFor } from '../support/wait-for.js';
 import { waitForConvergence } from './support/mirror-compare.js';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 /** Fast reconnections: the tests wait for them. */
 const QUICK = { reconnectDelayMs: 30, reconnectDelayMaxMs: 100 } as const;

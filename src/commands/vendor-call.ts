@@ -10,6 +10,7 @@ import { RateLimitedError, TimeoutError, UnavailableError } from '../errors.js';
 import type { ValidatedCommand } from '../protocol/commands.js';
 import type { CommandOutcome, Source } from '../sources/source.js';
 import type { VendorBudget } from '../sources/vendor-budget.js';
+import { raceAbort } from '../util/race-abort.js';
 
 export interface VendorCallOptions {
   source: Source;
@@ -85,23 +86,3 @@ export async function callVendor(options: VendorCallOptions): Promise<CommandOut
   }
 }
 
-/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  // The loser of the race still settles later: keep its rejection from going unhandled.
-  promise.catch(() => undefined);
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err as Error);
-      },
-    );
-  });
-}

@@ -3,14 +3,14 @@
  * no bare import and none of zod, loads as a module exporting `connect`, and works in Chromium
  * against a real bridge.
  */
-import { existsSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS as PROTOCOL_TOPICS } from '../../src/protocol/entities.js';
 import { CLIENT_BUNDLE_PATH, registerClientBundleRoute } from '../../src/server/client-bundle.js';
+import { chromiumAvailable, launchChromium } from '../support/chromium.js';
 import { E2E_TOKENS, startTestBridge } from '../support/test-bridge.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+const browserReady = chromiumAvailable('client bundle');
 /** socket.io-client and the SDK, minified, are about 60 KB; zod alone would double that. */
 const MAX_BUNDLE_BYTES = 100 * 1024;
 /** Mirrors flows and agents, sets a flow, waits to see it in the mirror. The token comes in as an argument. */
@@ -73,23 +73,9 @@ describe('GET /client.js', () => {
     expect(module.TOPICS).toEqual(PROTOCOL_TOPICS);
   });
 
-  it.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')('mirrors the bridge and sends a command from a browser page', async () => {
-    const { chromium } = await import('playwright-core');
+  it.skipIf(!browserReady)('mirrors the bridge and sends a command from a browser page', async () => {
     const t = await startTestBridge();
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      // playwright gives every launch a fresh temporary profile (--user-data-dir) of its own.
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(url);

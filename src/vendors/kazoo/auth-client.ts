@@ -9,6 +9,7 @@ import type { Dispatcher } from 'undici';
 import { HttpStatusError, parseRetryAfter } from '../http-errors.js';
 import { ApiAuthResponseSchema, EnvelopeSchema } from './wire.js';
 import { deadlineSignal, exchangeJson, splitBaseUrl } from './http-exchange.js';
+import { raceAbort } from '../../util/race-abort.js';
 
 /** When the token carries no readable `exp` (Kazoo's default `token_auth_expiry_s`). */
 export const DEFAULT_TOKEN_LIFETIME_MS = 3_600_000;
@@ -146,20 +147,3 @@ export class KazooAuth {
   }
 }
 
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
-}

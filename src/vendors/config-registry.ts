@@ -4,5 +4,6 @@
  */
 import { KazooSourceConfigSchema } from './kazoo/config.js';
 import { MirtaSourceConfigSchema } from './mirta/config.js';
+import { XivoSourceConfigSchema } from './xivo/config.js';
 
-export const SOURCE_CONFIG_SCHEMAS = [MirtaSourceConfigSchema, KazooSourceConfigSchema] as const;
+export const SOURCE_CONFIG_SCHEMAS = [MirtaSourceConfigSchema, KazooSourceConfigSchema, XivoSourceConfigSchema] as const;

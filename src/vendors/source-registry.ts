@@ -7,6 +7,7 @@ import type { BridgeMetrics } from '../observability/metrics.js';
 import type { Source, SourceContext } from '../sources/source.js';
 import { createKazooSource } from './kazoo/index.js';
 import { createMirtaSource } from './mirta/index.js';
+import { createXivoSource } from './xivo/index.js';
 
 export interface SourceBuildContext extends SourceContext {
   metrics?: BridgeMetrics;
@@ -19,6 +20,7 @@ type Factories = {
 const FACTORIES: Factories = {
   mirta: (config, context) => createMirtaSource(config, context),
   kazoo: (config, context) => createKazooSource(config, context),
+  xivo: (config, context) => createXivoSource(config, context),
 };
 
 export function buildSource(config: SourceConfig, context: SourceBuildContext): Source {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Entity, SourceEntity } from '../protocol/entities.js';
-import type { SnapshotSink } from '../pollers/snapshot-sink.js';
+import type { Bus } from '../bus/bus.js';
+import { SnapshotSink, warnOnKeyConflict } from '../pollers/snapshot-sink.js';
 import { SourceHealth } from '../pollers/source-health.js';
 
 /**
@@ -37,4 +38,38 @@ export function createPublishedHealth(options: {
       }
     },
   });
+}
+
+/**
+ * What every source writes to: its SnapshotSink (with the usual key-conflict warning) and its
+ * published health, built the same way for every vendor.
+ *
+ * @example
+ * const { sink, health } = createSourceOutputs({ bus, source: config.id, vendor: 'mirta', tenants, downAfter: 3, logger });
+ */
+export function createSourceOutputs(options: {
+  bus: Bus;
+  source: string;
+  vendor: string;
+  tenants: readonly string[];
+  downAfter: number;
+  logger: Logger;
+  now?: () => Date;
+}): { sink: SnapshotSink; health: SourceHealth } {
+  const sinkOptions: ConstructorParameters<typeof SnapshotSink>[0] = {
+    bus: options.bus,
+    source: options.source,
+    onConflict: warnOnKeyConflict(options.logger, options.source),
+  };
+  if (options.now) sinkOptions.now = options.now;
+  const sink = new SnapshotSink(sinkOptions);
+  const health = createPublishedHealth({
+    sink,
+    vendor: options.vendor,
+    tenants: options.tenants,
+    downAfter: options.downAfter,
+    logger: options.logger,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return { sink, health };
 }

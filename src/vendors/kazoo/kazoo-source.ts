@@ -11,9 +11,9 @@ import type { CommandType, ValidatedCommand } from '../../protocol/commands.js';
 import type { BridgeMetrics } from '../../observability/metrics.js';
 import { PollLoop } from '../../pollers/poll-loop.js';
 import { isPollError } from '../../pollers/poll-error.js';
-import { SnapshotSink, warnOnKeyConflict } from '../../pollers/snapshot-sink.js';
+import type { SnapshotSink } from '../../pollers/snapshot-sink.js';
 import type { SourceHealth } from '../../pollers/source-health.js';
-import { createPublishedHealth } from '../../sources/health-publisher.js';
+import { createSourceOutputs } from '../../sources/health-publisher.js';
 import type { CommandContext, CommandOutcome, Source, SourceContext } from '../../sources/source.js';
 import { agentsFromKazoo } from './agents.js';
 import { KazooAuth } from './auth-client.js';
@@ -75,15 +75,16 @@ export class KazooSource implements Source {
     this.tenants = [config.tenant];
     this.topics = config.poll.agents > 0 ? ['channels', 'agents'] : ['channels'];
     const now = context.now ?? (() => new Date());
-    this.#sink = new SnapshotSink({ bus: context.bus, source: config.id, now, onConflict: warnOnKeyConflict(context.logger, config.id) });
-    this.#health = createPublishedHealth({
-      sink: this.#sink,
+    ({ sink: this.#sink, health: this.#health } = createSourceOutputs({
+      bus: context.bus,
+      source: config.id,
       vendor: VENDOR,
       tenants: this.tenants,
       downAfter: config.health.downAfter,
+      // The publisher and the conflict warning add `source` themselves.
       logger: context.logger,
-      now,
-    });
+      now: now,
+    }));
     this.#ownPool = context.dispatcher
       ? undefined
       : new Pool(new URL(config.rest).origin, { connections: config.limits.concurrency + 1, connectTimeout: 10_000, keepAliveTimeout: 4_000 });

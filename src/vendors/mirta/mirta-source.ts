@@ -9,11 +9,11 @@ import { NotFoundError } from '../../errors.js';
 import type { BridgeMetrics } from '../../observability/metrics.js';
 import { PollError, isPollError } from '../../pollers/poll-error.js';
 import { PollLoop } from '../../pollers/poll-loop.js';
-import { SnapshotSink, warnOnKeyConflict } from '../../pollers/snapshot-sink.js';
+import type { SnapshotSink } from '../../pollers/snapshot-sink.js';
 import type { SourceHealth } from '../../pollers/source-health.js';
 import type { CommandType, ValidatedCommand } from '../../protocol/commands.js';
 import type { Entity, SourceStatus, Topic } from '../../protocol/entities.js';
-import { createPublishedHealth } from '../../sources/health-publisher.js';
+import { createSourceOutputs } from '../../sources/health-publisher.js';
 import type { CommandContext, CommandOutcome, Source, SourceContext } from '../../sources/source.js';
 import type { VendorBudget } from '../../sources/vendor-budget.js';
 import { toPollError } from '../http-errors.js';
@@ -88,21 +88,16 @@ export class MirtaSource implements Source {
     const clientOptions: ConstructorParameters<typeof MirtaClient>[0] = { url: config.url, key: config.key, connections: config.limits.concurrency };
     if (options.dispatcher) clientOptions.dispatcher = options.dispatcher;
     this.#client = new MirtaClient(clientOptions);
-    this.#sink = new SnapshotSink({
+    ({ sink: this.#sink, health: this.#health } = createSourceOutputs({
       bus: options.bus,
       source: config.id,
-      now: this.#now,
-      onConflict: warnOnKeyConflict(this.#logger, config.id),
-    });
-    this.#health = createPublishedHealth({
-      sink: this.#sink,
       vendor: 'mirta',
       tenants: this.tenants,
       downAfter: config.health.downAfter,
-      // The publisher adds `source` itself; the child logger would repeat it.
+      // The publisher and the conflict warning add `source` themselves.
       logger: options.logger,
       now: this.#now,
-    });
+    }));
   }
 
   get status(): SourceStatus | undefined {

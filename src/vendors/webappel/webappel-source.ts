@@ -10,11 +10,11 @@ import { InvalidArgumentError, NotFoundError, VendorError } from '../../errors.j
 import type { BridgeMetrics } from '../../observability/metrics.js';
 import { PollError, isPollError } from '../../pollers/poll-error.js';
 import { PollLoop } from '../../pollers/poll-loop.js';
-import { SnapshotSink, warnOnKeyConflict } from '../../pollers/snapshot-sink.js';
+import type { SnapshotSink } from '../../pollers/snapshot-sink.js';
 import type { SourceHealth } from '../../pollers/source-health.js';
 import type { CommandType, ValidatedCommand } from '../../protocol/commands.js';
 import type { Callback, Entity, SourceStatus, Topic } from '../../protocol/entities.js';
-import { createPublishedHealth } from '../../sources/health-publisher.js';
+import { createSourceOutputs } from '../../sources/health-publisher.js';
 import type { CommandContext, CommandOutcome, Source, SourceContext } from '../../sources/source.js';
 import type { VendorBudget } from '../../sources/vendor-budget.js';
 import { toPollError } from '../http-errors.js';
@@ -88,15 +88,16 @@ export class WebAppelSource implements Source {
     };
     if (options.dispatcher) clientOptions.dispatcher = options.dispatcher;
     this.#client = new WebAppelClient(clientOptions);
-    this.#sink = new SnapshotSink({ bus: options.bus, source: config.id, now: this.#now, onConflict: warnOnKeyConflict(this.#logger, config.id) });
-    this.#health = createPublishedHealth({
-      sink: this.#sink,
+    ({ sink: this.#sink, health: this.#health } = createSourceOutputs({
+      bus: options.bus,
+      source: config.id,
       vendor: 'webappel',
       tenants: this.tenants,
       downAfter: config.health.downAfter,
+      // The publisher and the conflict warning add `source` themselves.
       logger: options.logger,
       now: this.#now,
-    });
+    }));
   }
 
   get status(): SourceStatus | undefined {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { NameSchema } from '../protocol/messages.js';
 import { DurationSchema } from './duration.js';
 import { SOURCE_CONFIG_SCHEMAS } from '../vendors/config-registry.js';
+import { WidgetConfigSchema } from '../public-callback/widget-config.js';
 
 export const SCOPES = [
   'events:read',
@@ -29,6 +30,11 @@ export const ConfigSchema = z
       .strictObject({
         host: z.string().default('0.0.0.0'),
         port: z.number().int().min(0).max(65_535).default(8080),
+        /**
+         * Behind a load balancer: which proxies' X-Forwarded-For to believe (fastify's
+         * `trustProxy`: true, or addresses/CIDRs), so per-IP limits see visitors.
+         */
+        trustProxy: z.union([z.boolean(), z.string().min(1), z.array(z.string().min(1)).min(1)]).default(false),
       })
       .prefault({}),
     auth: z.strictObject({
@@ -51,6 +57,8 @@ export const ConfigSchema = z
       })
       .prefault({}),
     sources: z.array(z.discriminatedUnion('vendor', SOURCE_CONFIG_SCHEMAS)).default([]),
+    /** Public click-to-call buttons (protocol §5, docs/widget.md). */
+    widgets: z.array(WidgetConfigSchema).default([]),
   })
   .superRefine((config, ctx) => {
     const seen = new Map<string, number>();
@@ -64,10 +72,34 @@ export const ConfigSchema = z
         });
       } else seen.set(source.id, index);
     });
+    checkWidgets(config, ctx);
     if (config.auth.tokens.length === 0 && config.auth.jwtSecret === undefined) {
       ctx.addIssue({ code: 'custom', path: ['auth'], message: 'needs at least one token or a jwtSecret' });
     }
   });
+
+/** Each widget must point at a WebAppel source that serves its tenant and owns its popup. */
+function checkWidgets(
+  config: { sources: readonly { id: string; vendor: string; tenant?: unknown; popups?: readonly string[] }[]; widgets: readonly { key: string; tenant: string; source: string; popup: string }[] },
+  ctx: z.RefinementCtx,
+): void {
+  const keys = new Map<string, number>();
+  config.widgets.forEach((widget, index) => {
+    const first = keys.get(widget.key);
+    if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['widgets', index, 'key'], message: `duplicate widget key (also widgets[${first}])` });
+    else keys.set(widget.key, index);
+    const source = config.sources.find((candidate) => candidate.id === widget.source);
+    if (!source) {
+      ctx.addIssue({ code: 'custom', path: ['widgets', index, 'source'], message: `no source "${widget.source}" in sources` });
+    } else if (source.vendor !== 'webappel') {
+      ctx.addIssue({ code: 'custom', path: ['widgets', index, 'source'], message: `"${widget.source}" is a ${source.vendor} source; widgets need a webappel source` });
+    } else if (source.tenant !== widget.tenant) {
+      ctx.addIssue({ code: 'custom', path: ['widgets', index, 'tenant'], message: `source "${widget.source}" serves tenant "${String(source.tenant)}", not "${widget.tenant}"` });
+    } else if (!source.popups?.includes(widget.popup)) {
+      ctx.addIssue({ code: 'custom', path: ['widgets', index, 'popup'], message: `popup ${widget.popup} is not one of source "${widget.source}"'s popups` });
+    }
+  });
+}
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type SourceConfig = Config['sources'][number];

@@ -19,6 +19,7 @@ import { createSocketServer } from './socket-server.js';
 import type { BridgeIo } from './socket-types.js';
 import { SseHub, registerSseRoute } from './sse.js';
 import { registerClientBundleRoute } from './client-bundle.js';
+import { installPublicCallback } from '../public-callback/index.js';
 
 /** Largest REST body; commands are a few hundred bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -79,6 +80,7 @@ export async function createServer(options: CreateServerOptions): Promise<Bridge
   const fastify = Fastify({
     loggerInstance: httpLogger,
     bodyLimit: MAX_BODY_BYTES,
+    trustProxy: config.listen.trustProxy,
     // Refuse `__proto__` and `constructor.prototype` in JSON bodies instead of stripping them.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -100,6 +102,13 @@ export async function createServer(options: CreateServerOptions): Promise<Bridge
   registerRestRoutes(fastify, { bus, sources, verifier, metrics, commands, isClosing: () => closing });
   registerSseRoute(fastify, { hub, verifier });
   registerClientBundleRoute(fastify);
+  const publicCallback = installPublicCallback(fastify, {
+    widgets: config.widgets,
+    secrets: [...config.auth.tokens.map((entry) => entry.token), ...(config.auth.jwtSecret === undefined ? [] : [config.auth.jwtSecret])],
+    bus,
+    commands,
+    logger,
+  });
   if (options.staticDir !== undefined) {
     await fastify.register(fastifyStatic, { root: options.staticDir, prefix: '/', index: ['index.html'] });
   }
@@ -109,6 +118,7 @@ export async function createServer(options: CreateServerOptions): Promise<Bridge
   fastify.addHook('preClose', async () => {
     closing = true;
     hub.close();
+    publicCallback.close();
     await sockets.close();
   });
   await fastify.ready();

@@ -9,9 +9,12 @@ import { startBridge, type Bridge } from '../bridge.js';
 import { parseConfig } from '../config/load.js';
 import { startKazooSimulator, type KazooSimulator } from '../simulators/kazoo/index.js';
 import { startMirtaSimulator, type MirtaSimulator } from '../simulators/mirta/index.js';
+import { startWebAppelSimulator, type WebAppelSimulator } from '../simulators/webappel/index.js';
 import { createLogger } from '../util/logger.js';
 
 export const DEMO_TENANTS = ['demo', 'globex'] as const;
+/** The demo's click-to-call button (French numbers; try it at /widget/try?key=w_demo). */
+export const DEMO_WIDGET_KEY = 'w_demo';
 
 export interface DemoOptions {
   port?: number;
@@ -24,6 +27,8 @@ export interface DemoOptions {
   defaultMetrics?: boolean;
   /** A folder served at `/` (the wallboard, `src/wallboard`). */
   staticDir?: string;
+  /** How fast website callbacks progress (tests speed them up). */
+  callbackTimings?: { callingAfterMs?: number; connectedAfterMs?: number; endedAfterMs?: number };
 }
 
 export interface Demo {
@@ -32,7 +37,7 @@ export interface Demo {
   readonly wallboardUrl: string;
   readonly banner: string;
   /** The embedded simulators, so tests can drive them (with `scenario: false`). */
-  readonly simulators: { readonly mirta: MirtaSimulator; readonly kazoo: KazooSimulator };
+  readonly simulators: { readonly mirta: MirtaSimulator; readonly kazoo: KazooSimulator; readonly webappel: WebAppelSimulator };
   close(): Promise<void>;
 }
 
@@ -41,11 +46,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const logger = options.logger ?? createLogger();
   const mirta = await startMirtaSimulator();
   const kazoo = await startKazooSimulator();
+  // Callbacks progress at a watchable pace: ringing after 2 s, talking after 6 s, over after 20 s.
+  const webappel = await startWebAppelSimulator({ timings: { callingAfterMs: 2_000, connectedAfterMs: 6_000, endedAfterMs: 20_000, ...options.callbackTimings } });
   const scenarios = options.scenario === false ? [] : [mirta.scenario({}), kazoo.scenario({})];
   for (const scenario of scenarios) scenario.start();
   const stopSimulators = async () => {
     for (const scenario of scenarios) scenario.stop();
-    await Promise.all([mirta.close(), kazoo.close()]);
+    await Promise.all([mirta.close(), kazoo.close(), webappel.close()]);
   };
 
   const config = parseConfig({
@@ -72,6 +79,28 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
         tenant: 'demo',
         poll: { agents: '1s' },
       },
+      {
+        id: 'webappel-demo',
+        vendor: 'webappel',
+        url: webappel.url,
+        email: webappel.email,
+        pass: webappel.pass,
+        tenant: 'demo',
+        popups: [77],
+        poll: '1s',
+      },
+    ],
+    widgets: [
+      {
+        key: DEMO_WIDGET_KEY,
+        tenant: 'demo',
+        source: 'webappel-demo',
+        popup: 77,
+        country: 'FR',
+        numbers: ['^33[1-7][0-9]{8}$'],
+        origins: ['self'],
+        limits: { perIp: '30/10m', perNumber: '5/1h' },
+      },
     ],
   });
 
@@ -92,6 +121,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     `  socket.io   ${base}/v1   with auth: { token }`,
     `  token       ${token}   (every scope on tenants ${DEMO_TENANTS.join(', ')})`,
     `  try         curl -H "Authorization: Bearer ${token}" ${base}/v1/tenants/demo/state`,
+    `  callback    ${base}/widget/try?key=${DEMO_WIDGET_KEY}   (the website button; e.g. 01 70 20 02 58)`,
     '  stop        Ctrl+C',
     '',
     '',
@@ -102,7 +132,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     token,
     wallboardUrl,
     banner,
-    simulators: { mirta, kazoo },
+    simulators: { mirta, kazoo, webappel },
     async close() {
       await bridge.close();
       await stopSimulators();

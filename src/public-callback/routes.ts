@@ -199,6 +199,20 @@ export function registerPublicCallbackRoutes(fastify: FastifyInstance, options: 
     return reply;
   });
 
+  // A page with the button, for operators to try a widget served by the bridge itself (only
+  // widgets that admit `self` work here, exactly as they would on the customer's site).
+  fastify.get<{ Querystring: { key?: string } }>('/widget/try', async (request, reply) => {
+    const key = typeof request.query.key === 'string' ? request.query.key : '';
+    const widget = widgets.get(key);
+    if (!widget || !widget.origins.includes('self')) {
+      return sendError(reply, new NotFoundError('no widget with this key admits pages served by the bridge ("self" in its origins)').toWire());
+    }
+    return reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(tryPage(widget.key));
+  });
+
   fastify.get('/widget.js', async (_request, reply) =>
     reply
       .header('content-type', 'application/javascript; charset=utf-8')
@@ -207,4 +221,21 @@ export function registerPublicCallbackRoutes(fastify: FastifyInstance, options: 
       .header('cross-origin-resource-policy', 'cross-origin')
       .send(await widgetScript()),
   );
+}
+
+/** `key` matched `[A-Za-z0-9_-]` at config time: safe inside an attribute as it is. */
+function tryPage(key: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>callbridge: try widget ${key}</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}code{background:#f6f8fa;padding:1px 4px;border-radius:4px}</style></head>
+<body>
+<h1>Try the callback button</h1>
+<p>This page uses widget <code>${key}</code> exactly as a customer's site would, with one script tag:</p>
+<pre><code>&lt;script src="https://<i>this-bridge</i>/widget.js" data-widget-key="${key}" defer&gt;&lt;/script&gt;</code></pre>
+<div data-callbridge-callback></div>
+<script src="/widget.js" data-widget-key="${key}" data-name="true" defer></script>
+</body>
+</html>
+`;
 }

@@ -228,7 +228,7 @@ function tryPage(key: string): string {
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>callbridge: try widget ${key}</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}code{background:#f6f8fa;padding:1px 4px;border-radius:4px}</style></head>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}code{background:#f6f8fa;padding:1px 4px;border-radius:4px}pre{overflow-x:auto}</style></head>
 <body>
 <h1>Try the callback button</h1>
 <p>This page uses widget <code>${key}</code> exactly as a customer's site would, with one script tag:</p>

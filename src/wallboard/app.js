@@ -15,6 +15,7 @@ import { CallsView } from './calls.js';
 import { CommandsUi } from './commands-ui.js';
 import { byId, el, setHidden, setText } from './dom.js';
 import { FlowsView } from './flows.js';
+import { CallbacksView } from './callbacks.js';
 import { clock } from './format.js';
 import { Health } from './health.js';
 import { Permissions } from './permissions.js';
@@ -40,7 +41,7 @@ const TENANT_KEY = 'callbridge.wallboard.tenant';
 /** Stands for "no tenant chosen yet": `hello` then says which tenants the token holds. */
 const ANY_TENANT = '_';
 /** Topics in the order the SDK applies a snapshot, for seeding views from the mirror. */
-const SEED_ORDER = ['extensions', 'blfs', 'peers', 'channels', 'flows', 'queues', 'agents', 'sources'];
+const SEED_ORDER = ['extensions', 'blfs', 'peers', 'channels', 'flows', 'callbacks', 'queues', 'agents', 'sources'];
 /** The bridge's base URL: the folder this page is served from (a reverse proxy's prefix is kept). */
 const BRIDGE_URL = new URL('.', location.href).href;
 
@@ -106,13 +107,13 @@ function startSession(token, tenant) {
   /** (Re)builds the views for what this token may do, seeded from the mirror as it is. */
   const build = (hello) => {
     ui?.detach();
-    for (const id of ['extensions', 'calls', 'queues', 'flows']) byId(id).replaceChildren();
+    for (const id of ['extensions', 'calls', 'queues', 'flows', 'callbacks']) byId(id).replaceChildren();
     const perms = new Permissions(hello, tenant);
     ctx = /** @type {ViewContext} */ ({ client, state: client.state, tenant, perms, health, ticker, queue });
     ctx.grid = new BlfGrid(byId('extensions'), ctx);
     ctx.calls = new CallsView(byId('calls'), ctx);
     ctx.agents = new AgentsView(byId('queues'), ctx);
-    views = [ctx.grid, ctx.calls, ctx.agents, new FlowsView(byId('flows'), ctx)];
+    views = [ctx.grid, ctx.calls, ctx.agents, new FlowsView(byId('flows'), ctx), new CallbacksView(byId('callbacks'), ctx)];
     document.body.classList.toggle('read-only', perms.readOnly);
     document.body.classList.toggle('can-call', perms.any('dial') || perms.any('transfer'));
     ui = perms.readOnly ? undefined : new CommandsUi(ctx, activity);

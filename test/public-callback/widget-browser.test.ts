@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_WIDGET_KEY, startDemo, type Demo } from '../../src/demo/demo.js';
 import { chromiumAvailable, launchChromium } from '../support/chromium.js';
 import { captureLogger } from '../support/log-capture.js';
+import { WALLBOARD_DIR, openWallboard } from '../wallboard/harness.js';
 import { startPublicCallbackBridge, type PublicCallbackBridge } from './harness.js';
 
 const browserReady = chromiumAvailable('click-to-call widget');
@@ -45,6 +46,7 @@ describe.skipIf(!browserReady)('the click-to-call button in Chromium', () => {
       port: 0,
       host: '127.0.0.1',
       scenario: false,
+      staticDir: WALLBOARD_DIR,
       logger: captureLogger('warn').logger,
       callbackTimings: { callingAfterMs: 100, connectedAfterMs: 300, endedAfterMs: 800 },
     });
@@ -54,7 +56,8 @@ describe.skipIf(!browserReady)('the click-to-call button in Chromium', () => {
     await demo?.close();
   });
 
-  it('on the demo: fill the form, click, and watch the callback to its end', async () => {
+  it('on the demo: fill the form, click, and watch the callback to its end, on the page and on the wallboard', async () => {
+    const wallboard = await openWallboard(browser, demo.bridge.url, demo.token);
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
@@ -73,6 +76,13 @@ describe.skipIf(!browserReady)('the click-to-call button in Chromium', () => {
     expect(demo.simulators.webappel.requests.count('appel')).toBe(before + 1);
     expect(demo.simulators.webappel.requests.last('appel')?.query).toMatchObject({ e164: '33170200258', nom: 'Ada', id_popup: '77' });
     expect(errors).toEqual([]);
+
+    // The operators' wallboard showed the same callback, with its number, to the same end.
+    const chip = wallboard.page.locator('#callbacks .callback').first();
+    await expect.poll(() => chip.getAttribute('data-state'), { timeout: 10_000 }).toBe('completed');
+    expect(await chip.textContent()).toBe('Ada · +33170200258done');
+    expect(wallboard.errors).toEqual([]);
+    await wallboard.page.context().close();
     await page.close();
   });
 

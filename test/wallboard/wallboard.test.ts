@@ -79,7 +79,8 @@ describe.skipIf(!browserReady)('wallboard', () => {
     expect(await page.textContent('[data-agent="282/107-DEMO"] .agent-more')).toContain('Lunch');
     expect(await page.locator('[data-agent]').count()).toBe(12);
     expect(await page.textContent('[data-queue="281"] .queue-name')).toBe('Sales');
-    expect(await page.locator('#sources .chip[data-status="up"]').count()).toBe(2);
+    // MiRTA, Kazoo and WebAppel (the demo's website callbacks).
+    await expect.poll(() => page.locator('#sources .chip[data-status="up"]').count()).toBe(3);
 
     // Live, no reload: a new internal call rings 103, and 106's phone drops off the network.
     const { model } = demo.simulators.mirta;

@@ -7,8 +7,14 @@ import { ConfigSchema, type Config } from './schema.js';
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
-/** Replaces `${NAME}` in every string, collecting each missing variable with its path. */
-export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path: string, missing: string[]): unknown {
+/** No config is this deep; a hostile one must not exhaust the stack (a crash, not an error). */
+export const MAX_CONFIG_DEPTH = 32;
+
+/**
+ * Replaces `${NAME}` in every string, collecting each missing variable with its path (and any
+ * part nested beyond MAX_CONFIG_DEPTH) in `missing`.
+ */
+export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path: string, missing: string[], depth = 0): unknown {
   if (typeof value === 'string') {
     return value.replace(ENV_REF, (_match, name: string) => {
       const replacement = env[name];
@@ -19,15 +25,24 @@ export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path: str
       return replacement;
     });
   }
-  if (Array.isArray(value)) return value.map((item, i) => interpolateEnv(item, env, `${path}[${i}]`, missing));
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      out[key] = interpolateEnv(item, env, path ? `${path}.${key}` : key, missing);
-    }
-    return out;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_CONFIG_DEPTH) {
+    missing.push(`${path || '(root)'}: nested deeper than ${MAX_CONFIG_DEPTH} levels`);
+    return undefined;
   }
-  return value;
+  if (Array.isArray(value)) return value.map((item, i) => interpolateEnv(item, env, `${path}[${i}]`, missing, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    // defineProperty, not assignment: a `__proto__` key stays a key (and is then refused as
+    // unknown) instead of replacing the object's prototype.
+    Object.defineProperty(out, key, {
+      value: interpolateEnv(item, env, path ? `${path}.${key}` : key, missing, depth + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -165,7 +165,8 @@ export class SequenceTracker {
     for (const [index, event] of events.entries()) {
       const cursor = this.#cursor;
       if (cursor !== undefined && event.seq <= cursor) continue;
-      if (this.#contiguous && cursor !== undefined && event.seq > cursor + 1) {
+      // A coalesced event (a slow client's queue) skips `seq` values that were superseded, not lost.
+      if (this.#contiguous && cursor !== undefined && event.seq > cursor + 1 && event.coalesced !== true) {
         // Missed events: hold this one and the rest back for the resubscribe's ack.
         this.#mode = 'waiting';
         this.#pending = events.slice(index);

@@ -42,6 +42,12 @@ export const BridgeEventSchema = z.object({
   changed: z.array(z.string()).optional(),
   /** Added in v1 (optional field): true when the entity is gone; `data` is its last state. */
   removed: z.literal(true).optional(),
+  /**
+   * Added in v1 (optional field): sent to a slow client from its coalesced queue. The `seq`
+   * values skipped since the previous event were superseded by events that follow (same topic +
+   * key): not a gap.
+   */
+  coalesced: z.literal(true).optional(),
 });
 
 /** One event on the tenant sequence. `data` is the entity as it is now (or was, if removed). */
@@ -56,6 +62,8 @@ export interface BridgeEvent {
   data: Entity;
   changed?: string[];
   removed?: true;
+  /** From a slow client's coalesced queue: skipped `seq` values were superseded, not lost. */
+  coalesced?: true;
 }
 
 export const COMMAND_STATES = ['queued', 'sent', 'succeeded', 'failed', 'observed'] as const;

@@ -53,6 +53,17 @@ describe('SequenceTracker', () => {
     expect(seqs(tracker.receive(event(20)).apply)).toEqual([20]);
   });
 
+  it('does not call a jump a gap when the event comes from a coalesced queue', () => {
+    const tracker = new SequenceTracker(true);
+    tracker.snapshotAt(5);
+    const intake = tracker.receive({ ...event(9), coalesced: true });
+    expect(intake).toMatchObject({ gap: false });
+    expect(seqs(intake.apply)).toEqual([9]);
+    expect(tracker.cursor).toBe(9);
+    // A plain jump after it is still a gap.
+    expect(tracker.receive(event(12)).gap).toBe(true);
+  });
+
   it('merges events buffered before the ack with the replay, each once', () => {
     const tracker = new SequenceTracker(true);
     tracker.snapshotAt(3);

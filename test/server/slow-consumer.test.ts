@@ -1,25 +1,44 @@
 /**
- * Slow consumers (protocol §3, basic policy): a socket that stops reading is dropped once its
- * backlog passes the bound, and the others get every event meanwhile.
+ * Slow consumers (protocol §3): a socket that stops reading gets its state events coalesced per
+ * key (lifecycle events kept), the others get every event meanwhile, and it is dropped only past
+ * a hard bound.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventDraft } from '../../src/bus/event-log.js';
+import type { BridgeEvent } from '../../src/protocol/events.js';
+import { CoalescingQueue } from '../../src/server/coalescing-queue.js';
+import { slowConsumersOf } from '../../src/server/slow-consumers.js';
 import { connectClient, type BridgeClient } from '../support/bridge-client.js';
 import { waitFor } from '../support/wait-for.js';
 import { TOKENS, blf, startServer, type Harness } from './harness.js';
 
 /** A blf event padded to ~16 KB so that kernel socket buffers fill up quickly. */
-function bigBlf(i: number): EventDraft {
-  const draft = blf(String(i % 50));
-  return { ...draft, data: { ...draft.data, note: 'x'.repeat(16_000) } };
+function bigBlf(i: number, keys: number): EventDraft {
+  const draft = blf(String(i % keys), i % 2 ? 'idle' : 'inuse');
+  return { ...draft, data: { ...draft.data, note: `${i}:${'x'.repeat(16_000)}` } };
 }
 
-/** Stops reading the client's TCP socket, as a stalled browser tab or a blocked process would. */
-function stallReading(client: BridgeClient): void {
-  const transport = (client.socket.io.engine as unknown as { transport: { ws?: { _socket?: { pause(): void } } } }).transport;
+/** The client's TCP socket, to stop and restart reading as a stalled browser tab would. */
+function tcpOf(client: BridgeClient): { pause(): void; resume(): void } {
+  const transport = (client.socket.io.engine as unknown as { transport: { ws?: { _socket?: { pause(): void; resume(): void } } } }).transport;
   const raw = transport.ws?._socket;
   if (!raw) throw new Error('no underlying TCP socket to pause (transport is not websocket?)');
-  raw.pause();
+  return raw;
+}
+
+/** Latest `note` per key, as a client that applied its events in order would hold it. */
+function lastNotes(events: readonly unknown[]): Map<string, string> {
+  const state = new Map<string, string>();
+  for (const event of events as BridgeEvent[]) if (event.topic === 'blfs') state.set(event.key, String(event.data.note).split(':')[0] ?? '');
+  return state;
+}
+
+async function publishAll(h: Harness, total: number, keys: number): Promise<void> {
+  for (let i = 0; i < total; i++) {
+    await h.publish('acme', [bigBlf(i, keys)]);
+    // Client and server share this process: let I/O run, as it would between vendor polls.
+    if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 describe('slow consumers', () => {
@@ -30,25 +49,98 @@ describe('slow consumers', () => {
     await h?.close();
   });
 
-  it('drops a socket that stops reading, without holding back the others', async () => {
+  it('coalesces a socket that stops reading; when it reads again it holds the latest state per key', async () => {
     h = await startServer({ maxSocketBacklog: 100 });
     const slow = await connectClient(h.url, TOKENS.acme);
     const fast = await connectClient(h.url, TOKENS.acme);
     clients.push(slow, fast);
     await slow.call('subscribe', { tenant: 'acme', topics: ['blfs'] });
     await fast.call('subscribe', { tenant: 'acme', topics: ['blfs'] });
-    stallReading(slow);
+    const tcp = tcpOf(slow);
+    tcp.pause();
 
     const total = 1_500;
-    for (let i = 0; i < total; i++) {
-      await h.publish('acme', [bigBlf(i)]);
-      // Client and server share this process: let I/O run, as it would between vendor polls.
-      if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
-    }
-    await fast.waitForEvents(total, 15_000);
-    await waitFor(() => h!.logs.some((line) => line.includes('dropping slow consumer')), { timeout: 5_000 });
+    const keys = 40;
+    await publishAll(h, total, keys);
+    await fast.waitForEvents(total, 20_000);
+    const consumers = slowConsumersOf(h.server.io.of('/v1'));
+    await waitFor(() => consumers?.stats.slowed === 1, { timeout: 5_000, message: 'the stalled socket was never coalesced' });
+    expect(fast.events).toHaveLength(total);
+    expect(fast.events.some((event) => (event as BridgeEvent).coalesced)).toBe(false);
+    expect(slow.socket.connected).toBe(true);
+
+    tcp.resume();
+    const expected = lastNotes(fast.events);
+    await waitFor(() => [...expected].every(([key, note]) => lastNotes(slow.events).get(key) === note), {
+      timeout: 20_000,
+      message: 'the slow client never caught up with the latest state',
+    });
+    // It got far fewer events than were published, the later ones marked coalesced, in seq order.
+    expect(slow.events.length).toBeLessThan(total);
+    const coalesced = (slow.events as BridgeEvent[]).filter((event) => event.coalesced);
+    expect(coalesced.length).toBeGreaterThan(0);
+    const seqs = (slow.events as BridgeEvent[]).map((event) => event.seq);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    expect(consumers?.stats.dropped).toBe(0);
+    expect(h.logs.some((line) => line.includes('dropping slow consumer'))).toBe(false);
+  });
+
+  it('drops it only past the hard bound (more coalesced keys than it may hold), others unharmed', async () => {
+    // maxQueued defaults to 25 x maxSocketBacklog: 2,500 keys here.
+    h = await startServer({ maxSocketBacklog: 100 });
+    const slow = await connectClient(h.url, TOKENS.acme);
+    const fast = await connectClient(h.url, TOKENS.acme);
+    clients.push(slow, fast);
+    await slow.call('subscribe', { tenant: 'acme', topics: ['blfs'] });
+    await fast.call('subscribe', { tenant: 'acme', topics: ['blfs'] });
+    tcpOf(slow).pause();
+
+    const total = 4_000;
+    await publishAll(h, total, total);
+    await fast.waitForEvents(total, 30_000);
+    await waitFor(() => h!.logs.some((line) => line.includes('dropping slow consumer') && line.includes('coalesced queue overflow')), { timeout: 10_000 });
     await waitFor(() => h!.server.io.of('/v1').sockets.size === 1);
     expect(fast.socket.connected).toBe(true);
     expect(fast.events).toHaveLength(total);
+  });
+});
+
+describe('CoalescingQueue', () => {
+  const event = (seq: number, key: string, type: BridgeEvent['type'] = 'channel.updated', removed?: true): BridgeEvent => ({
+    seq,
+    tenant: 'acme',
+    topic: 'channels',
+    type,
+    key,
+    source: 's',
+    ts: new Date(seq).toISOString(),
+    data: { source: 's', observedAt: '', state: String(seq) } as BridgeEvent['data'],
+    ...(removed ? { removed } : {}),
+  });
+
+  it('keeps the latest state per key and every lifecycle event, in seq order', () => {
+    const queue = new CoalescingQueue();
+    queue.offer(event(1, 'a', 'channel.created'));
+    queue.offer(event(2, 'b', 'channel.created'));
+    queue.offer(event(3, 'a'));
+    queue.offer(event(4, 'b', 'channel.hungup', true));
+    queue.offer(event(5, 'a'));
+    queue.offer(event(6, 'c', 'channel.created'));
+    expect(queue.size).toBe(3);
+    const taken = queue.take();
+    expect(taken.map((e) => [e.seq, e.key, e.type])).toEqual([
+      [4, 'b', 'channel.hungup'],
+      [5, 'a', 'channel.updated'],
+      [6, 'c', 'channel.created'],
+    ]);
+    expect(taken.every((e) => e.coalesced === true)).toBe(true);
+    expect(queue.size).toBe(0);
+  });
+
+  it('a key removed and created again keeps both, in order', () => {
+    const queue = new CoalescingQueue();
+    queue.offer(event(1, 'a', 'channel.hungup', true));
+    queue.offer(event(2, 'a', 'channel.created'));
+    expect(queue.take().map((e) => e.type)).toEqual(['channel.hungup', 'channel.created']);
   });
 });

@@ -40,6 +40,20 @@ const topicsParameter: JsonSchema = {
   schema: { type: 'string', example: 'channels,agents' },
 };
 const READ_ERRORS = [HTTP_STATUS.invalid_argument, HTTP_STATUS.unauthorized, HTTP_STATUS.forbidden, HTTP_STATUS.internal];
+/** GET /v1/tenants/{tenant}/sources/{source}: HelloSource's fields plus the status and `info`. */
+const SOURCE_VIEW: JsonSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    vendor: { type: 'string' },
+    status: { type: 'string', enum: ['up', 'degraded', 'down', 'starting'] },
+    topics: { type: 'array', items: schemaRef('Topic') },
+    commands: { type: 'array', items: { type: 'string', enum: [...COMMAND_TYPES] } },
+    info: { type: 'object', additionalProperties: {} },
+  },
+  required: ['id', 'vendor', 'status', 'topics', 'commands'],
+  additionalProperties: false,
+};
 
 function paths(): Record<string, JsonSchema> {
   return {
@@ -101,6 +115,17 @@ function paths(): Record<string, JsonSchema> {
         responses: {
           '200': { description: 'The stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } },
           ...errorResponses(READ_ERRORS),
+        },
+      },
+    },
+    '/v1/tenants/{tenant}/sources/{source}': {
+      get: {
+        operationId: 'getSource',
+        summary: 'One source of the tenant: its status, topics, commands and read-only vendor details (`info`, e.g. PBXware package limits).',
+        parameters: [tenantParameter, { name: 'source', in: 'path', required: true, schema: schemaRef('Name') }],
+        responses: {
+          '200': { description: 'The source (`info` only when its vendor has details; never secrets).', content: json(SOURCE_VIEW) },
+          ...errorResponses([...READ_ERRORS, HTTP_STATUS.not_found]),
         },
       },
     },

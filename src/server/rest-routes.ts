@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { Bus } from '../bus/bus.js';
 import type { CommandService } from '../commands/command-service.js';
-import { InvalidArgumentError, UnsupportedError } from '../errors.js';
+import { InvalidArgumentError, NotFoundError, UnsupportedError } from '../errors.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
 import type { SourceDirectory } from '../sources/source-directory.js';
 import { authenticate, sendError } from './http-errors.js';
@@ -26,6 +26,10 @@ export interface RestRoutesOptions {
 
 interface TenantParams {
   tenant: string;
+}
+
+interface SourceParams extends TenantParams {
+  source: string;
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
@@ -69,6 +73,20 @@ export function registerRestRoutes(fastify: FastifyInstance, options: RestRoutes
       return { cursor, snapshot: snapshotWithoutRaw(snapshot) };
     },
   );
+
+  // One source as this tenant sees it, with its vendor's read-only details (`info`). A source of
+  // another tenant answers exactly like one that does not exist, so ids cannot be probed.
+  fastify.get<{ Params: SourceParams }>('/v1/tenants/:tenant/sources/:source', async (request) => {
+    const principal = await authenticate(request, verifier);
+    assertCanRead(principal);
+    const { tenant } = request.params;
+    assertTenant(principal, tenant);
+    const source = sources.get(request.params.source);
+    if (!source || !source.tenants.includes(tenant)) throw new NotFoundError(`source: no such source for tenant "${tenant}"`);
+    const info = source.info?.(tenant);
+    const view = { id: source.id, vendor: source.vendor, status: source.status ?? 'starting', topics: source.topics, commands: source.commands };
+    return info === undefined ? view : { ...view, info };
+  });
 
   fastify.post<{ Params: TenantParams }>('/v1/tenants/:tenant/commands', async (request, reply) => {
     const principal = await authenticate(request, verifier);

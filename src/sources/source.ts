@@ -52,6 +52,12 @@ export interface Source extends SourceDescriptor {
    * (`vendor_error`, `unavailable` before sending, `timeout` after sending).
    */
   execute(command: ValidatedCommand, context: CommandContext): Promise<CommandOutcome>;
+  /**
+   * Optional read-only vendor details about one of its tenants, for operators (PBXware: the
+   * server id check and the package limits), served at GET /v1/tenants/{tenant}/sources/{id}.
+   * Never holds a secret; undefined when there is nothing to show.
+   */
+  info?(tenant: string): Readonly<Record<string, unknown>> | undefined;
 }
 
 export interface SourceContext {

@@ -7,6 +7,7 @@ import type { BridgeMetrics } from '../observability/metrics.js';
 import type { Source, SourceContext } from '../sources/source.js';
 import { createKazooSource } from './kazoo/index.js';
 import { createMirtaSource } from './mirta/index.js';
+import { createPbxwareSource } from './pbxware/index.js';
 import { createWebAppelSource } from './webappel/index.js';
 import { createXivoSource } from './xivo/index.js';
 
@@ -23,6 +24,7 @@ const FACTORIES: Factories = {
   kazoo: (config, context) => createKazooSource(config, context),
   xivo: (config, context) => createXivoSource(config, context),
   webappel: (config, context) => createWebAppelSource(config, context),
+  pbxware: (config, context) => createPbxwareSource(config, context),
 };
 
 export function buildSource(config: SourceConfig, context: SourceBuildContext): Source {

@@ -9,6 +9,7 @@ import { startBridge, type Bridge } from '../bridge.js';
 import { parseConfig } from '../config/load.js';
 import { startKazooSimulator, type KazooSimulator } from '../simulators/kazoo/index.js';
 import { startMirtaSimulator, type MirtaSimulator } from '../simulators/mirta/index.js';
+import { startPbxwareSimulator, type PbxwareSimulator } from '../simulators/pbxware/index.js';
 import { startWebAppelSimulator, type WebAppelSimulator } from '../simulators/webappel/index.js';
 import { createLogger } from '../util/logger.js';
 
@@ -37,7 +38,7 @@ export interface Demo {
   readonly wallboardUrl: string;
   readonly banner: string;
   /** The embedded simulators, so tests can drive them (with `scenario: false`). */
-  readonly simulators: { readonly mirta: MirtaSimulator; readonly kazoo: KazooSimulator; readonly webappel: WebAppelSimulator };
+  readonly simulators: { readonly mirta: MirtaSimulator; readonly kazoo: KazooSimulator; readonly webappel: WebAppelSimulator; readonly pbxware: PbxwareSimulator };
   close(): Promise<void>;
 }
 
@@ -48,11 +49,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const kazoo = await startKazooSimulator();
   // Callbacks progress at a watchable pace: ringing after 2 s, talking after 6 s, over after 20 s.
   const webappel = await startWebAppelSimulator({ timings: { callingAfterMs: 2_000, connectedAfterMs: 6_000, endedAfterMs: 20_000, ...options.callbackTimings } });
-  const scenarios = options.scenario === false ? [] : [mirta.scenario({}), kazoo.scenario({})];
+  const pbxware = await startPbxwareSimulator();
+  const scenarios = options.scenario === false ? [] : [mirta.scenario({}), kazoo.scenario({}), pbxware.scenario({ servers: ['2', '3'] })];
   for (const scenario of scenarios) scenario.start();
   const stopSimulators = async () => {
     for (const scenario of scenarios) scenario.stop();
-    await Promise.all([mirta.close(), kazoo.close(), webappel.close()]);
+    await Promise.all([mirta.close(), kazoo.close(), webappel.close(), pbxware.close()]);
   };
 
   const config = parseConfig({
@@ -88,6 +90,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
         tenant: 'demo',
         popups: [77],
         poll: '1s',
+      },
+      {
+        // Extensions and call records (PBXware has no live call state or call control).
+        id: 'pbxware-demo',
+        vendor: 'pbxware',
+        url: pbxware.url,
+        apiKey: pbxware.apiKey,
+        tenants: { demo: '2', globex: '3' },
+        cdr: { startAt: 'lookback' },
+        poll: { extensions: '30s', cdr: '5s', packages: '1m' },
       },
     ],
     widgets: [
@@ -132,7 +144,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     token,
     wallboardUrl,
     banner,
-    simulators: { mirta, kazoo, webappel },
+    simulators: { mirta, kazoo, webappel, pbxware },
     async close() {
       await bridge.close();
       await stopSimulators();

@@ -79,8 +79,8 @@ describe.skipIf(!browserReady)('wallboard', () => {
     expect(await page.textContent('[data-agent="282/107-DEMO"] .agent-more')).toContain('Lunch');
     expect(await page.locator('[data-agent]').count()).toBe(12);
     expect(await page.textContent('[data-queue="281"] .queue-name')).toBe('Sales');
-    // MiRTA, Kazoo and WebAppel (the demo's website callbacks).
-    await expect.poll(() => page.locator('#sources .chip[data-status="up"]').count()).toBe(3);
+    // MiRTA, Kazoo, WebAppel (the website callbacks) and PBXware (extensions, call records).
+    await expect.poll(() => page.locator('#sources .chip[data-status="up"]').count(), { timeout: 10_000 }).toBe(4);
 
     // Live, no reload: a new internal call rings 103, and 106's phone drops off the network.
     const { model } = demo.simulators.mirta;

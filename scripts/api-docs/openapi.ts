@@ -150,6 +150,112 @@ function paths(): Record<string, JsonSchema> {
         responses: { '200': { description: 'Done: the vendor-neutral result.', content: json(schemaRef('CommandOk')) }, ...errorResponses(Object.values(HTTP_STATUS)) },
       },
     },
+    ...publicCallbackPaths(),
+  };
+}
+
+/** The public click-to-call routes (docs/widget.md): no bearer, CORS per widget. */
+function publicCallbackPaths(): Record<string, JsonSchema> {
+  const handle: JsonSchema = { name: 'handle', in: 'path', required: true, description: 'The signed status handle from the POST answer.', schema: { type: 'string', maxLength: 512 } };
+  const status: JsonSchema = {
+    type: 'object',
+    properties: {
+      state: { type: 'string', enum: ['requested', 'calling', 'connected', 'completed', 'failed', 'cancelled'] },
+      reason: { type: 'string' },
+      observedAt: { type: 'string', format: 'date-time' },
+    },
+    required: ['state'],
+    additionalProperties: false,
+  };
+  const preflight = (operationId: string): JsonSchema => ({
+    operationId,
+    summary: 'CORS preflight: 204 for an origin some widget lists, 403 otherwise.',
+    security: NO_AUTH,
+    responses: { '204': { description: 'Allowed: `Access-Control-Allow-*` headers.' }, ...errorResponses([HTTP_STATUS.forbidden]) },
+  });
+  return {
+    '/v1/public/callback': {
+      options: preflight('publicCallbackPreflight'),
+      post: {
+        operationId: 'requestPublicCallback',
+        summary: 'A website visitor asks to be called back (`callback.request` on the widget\'s WebAppel popup).',
+        description:
+          'Checks in order: body (at most 2 KB, no other field), widget key, page `Origin`, per-IP limit, number (normalized to E.164, matched against the ' +
+          'widget\'s patterns), per-number limit; then the command layer. A widget key is not a bearer token and can do nothing else.',
+        security: NO_AUTH,
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            properties: { widgetKey: { type: 'string', maxLength: 64 }, number: { type: 'string', maxLength: 64 }, name: { type: 'string', maxLength: 64 } },
+            required: ['widgetKey', 'number'],
+            additionalProperties: false,
+          }),
+        },
+        responses: {
+          '202': {
+            description: 'Requested; `Location` is the status handle\'s URL.',
+            headers: { Location: { schema: { type: 'string' } } },
+            content: json({
+              type: 'object',
+              properties: {
+                ok: { const: true },
+                callback: {
+                  type: 'object',
+                  properties: { state: { const: 'requested' }, status: { type: 'string' }, events: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } },
+                  required: ['state', 'status', 'events', 'expiresAt'],
+                },
+              },
+              required: ['ok', 'callback'],
+            }),
+          },
+          ...errorResponses([HTTP_STATUS.invalid_argument, HTTP_STATUS.forbidden, HTTP_STATUS.rate_limited, HTTP_STATUS.unavailable, HTTP_STATUS.vendor_error, HTTP_STATUS.timeout]),
+        },
+      },
+    },
+    '/v1/public/callback/{handle}': {
+      options: preflight('publicCallbackStatusPreflight'),
+      get: {
+        operationId: 'publicCallbackStatus',
+        summary: 'The callback\'s state, for the visitor\'s page (no number, no vendor record).',
+        security: NO_AUTH,
+        parameters: [handle],
+        responses: {
+          '200': { description: 'Its state.', content: json({ type: 'object', properties: { ok: { const: true }, callback: status }, required: ['ok', 'callback'] }) },
+          ...errorResponses([HTTP_STATUS.forbidden, HTTP_STATUS.not_found]),
+        },
+      },
+    },
+    '/v1/public/callback/{handle}/events': {
+      options: preflight('publicCallbackEventsPreflight'),
+      get: {
+        operationId: 'publicCallbackEvents',
+        summary: 'Server-Sent Events `status` with the same object, first the current state, then each change; ends at a final state.',
+        security: NO_AUTH,
+        parameters: [handle],
+        responses: {
+          '200': { description: 'The stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+          ...errorResponses([HTTP_STATUS.forbidden, HTTP_STATUS.not_found, HTTP_STATUS.rate_limited]),
+        },
+      },
+    },
+    '/widget.js': {
+      get: {
+        operationId: 'widgetScript',
+        summary: 'The embeddable "call me back" button (`<script src=".../widget.js" data-widget-key="...">`).',
+        security: NO_AUTH,
+        responses: { '200': { description: 'The script.', content: { 'application/javascript': { schema: { type: 'string' } } } } },
+      },
+    },
+    '/widget/try': {
+      get: {
+        operationId: 'widgetTryPage',
+        summary: 'A page with the button, for a widget whose `origins` include `self`.',
+        security: NO_AUTH,
+        parameters: [{ name: 'key', in: 'query', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'The page.', content: { 'text/html': { schema: { type: 'string' } } } }, ...errorResponses([HTTP_STATUS.not_found]) },
+      },
+    },
   };
 }
 

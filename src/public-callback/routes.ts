@@ -110,7 +110,7 @@ export function registerPublicCallbackRoutes(fastify: FastifyInstance, options: 
       })
       .send();
   };
-  for (const url of ['/v1/public/callback', '/v1/public/callback/:token', '/v1/public/callback/:token/events']) {
+  for (const url of ['/v1/public/callback', '/v1/public/callback/:handle', '/v1/public/callback/:handle/events']) {
     fastify.options(url, preflight);
   }
 
@@ -167,8 +167,8 @@ export function registerPublicCallbackRoutes(fastify: FastifyInstance, options: 
   });
 
   /** The token's callback, after checking the page may read it; undefined = answered already. */
-  const resolveHandle = (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
-    const handle = tokens.verify(request.params.token);
+  const resolveHandle = (request: FastifyRequest<{ Params: { handle: string } }>, reply: FastifyReply) => {
+    const handle = tokens.verify(request.params.handle);
     const widget = handle === undefined ? undefined : widgets.get(handle.widgetKey);
     if (!handle || !widget) {
       sendError(reply, new NotFoundError('unknown or expired callback').toWire());
@@ -183,14 +183,14 @@ export function registerPublicCallbackRoutes(fastify: FastifyInstance, options: 
     return { handle, headers: from.origin === undefined ? {} : corsHeaders(from.origin) };
   };
 
-  fastify.get<{ Params: { token: string } }>('/v1/public/callback/:token', { onRequest: allowOrigin }, async (request, reply) => {
+  fastify.get<{ Params: { handle: string } }>('/v1/public/callback/:handle', { onRequest: allowOrigin }, async (request, reply) => {
     const resolved = resolveHandle(request, reply);
     if (!resolved) return reply;
     const entity = await bus.entity(resolved.handle.tenant, 'callbacks', resolved.handle.trackingId);
     return reply.headers({ ...resolved.headers, 'cache-control': 'no-store' }).send({ ok: true, callback: publicStatus(entity) });
   });
 
-  fastify.get<{ Params: { token: string } }>('/v1/public/callback/:token/events', { onRequest: allowOrigin }, async (request, reply) => {
+  fastify.get<{ Params: { handle: string } }>('/v1/public/callback/:handle/events', { onRequest: allowOrigin }, async (request, reply) => {
     const resolved = resolveHandle(request, reply);
     if (!resolved) return reply;
     if (streams.full) return sendError(reply, new RateLimitedError('too many status streams open; poll the status instead', 5).toWire(), 5);

@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { Bus } from '../bus/bus.js';
+import type { Demand } from '../demand/demand.js';
 import type { Topic } from '../protocol/entities.js';
 import type { BridgeEvent } from '../protocol/events.js';
 import { authenticate } from './http-errors.js';
@@ -37,6 +38,8 @@ export interface SseHubOptions {
   logger: Logger;
   pingIntervalMs?: number | undefined;
   maxBacklogBytes?: number | undefined;
+  /** Told which tenant + topics each open stream watches. */
+  demand?: Demand | undefined;
 }
 
 export interface SseRequest {
@@ -69,6 +72,7 @@ export class SseHub {
   readonly #logger: Logger;
   readonly #pingMs: number;
   readonly #maxBacklog: number;
+  readonly #demand: Demand | undefined;
   readonly #byTenant = new Map<string, Set<Stream>>();
   readonly #all = new Set<ServerResponse>();
   readonly #stopListening: () => void;
@@ -78,6 +82,7 @@ export class SseHub {
     this.#logger = options.logger;
     this.#pingMs = options.pingIntervalMs ?? SSE_PING_INTERVAL_MS;
     this.#maxBacklog = options.maxBacklogBytes ?? SSE_MAX_BACKLOG_BYTES;
+    this.#demand = options.demand;
     this.#stopListening = this.#bus.onEvent((event) => this.#dispatch(event));
   }
 
@@ -112,6 +117,8 @@ export class SseHub {
     const { tenant, principal } = request;
     const stream: Stream = { tenant, topics: new Set(request.topics), res };
     this.#all.add(res);
+    // An SSE stream watches its topics like a socket in their rooms (demand-driven polling).
+    for (const topic of stream.topics) this.#demand?.add(tenant, topic);
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -134,6 +141,7 @@ export class SseHub {
       clearInterval(ping);
       clearTimeout(expiry);
       this.#all.delete(res);
+      for (const topic of stream.topics) this.#demand?.remove(tenant, topic);
       const streams = this.#byTenant.get(tenant);
       streams?.delete(stream);
       if (streams?.size === 0) this.#byTenant.delete(tenant);

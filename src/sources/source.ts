@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.js';
+import type { Demand } from '../demand/demand.js';
 import type { Topic, SourceStatus } from '../protocol/entities.js';
 import type { CommandResult, CommandType, ValidatedCommand } from '../protocol/commands.js';
 import type { VendorBudget } from './vendor-budget.js';
@@ -65,4 +66,11 @@ export interface SourceContext {
   logger: Logger;
   budget: VendorBudget;
   now?: () => Date;
+  /**
+   * Who watches which tenant + topic (demand-driven polling): a polled topic nobody watches is
+   * polled every `idlePollMs` instead of its configured interval. Absent or 0: always the
+   * configured interval.
+   */
+  demand?: Demand | undefined;
+  idlePollMs?: number | undefined;
 }

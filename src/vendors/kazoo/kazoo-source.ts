@@ -10,6 +10,7 @@ import type { Topic, SourceStatus } from '../../protocol/entities.js';
 import type { CommandType, ValidatedCommand } from '../../protocol/commands.js';
 import type { BridgeMetrics } from '../../observability/metrics.js';
 import { PollLoop } from '../../pollers/poll-loop.js';
+import { bindDemand } from '../../demand/demand-interval.js';
 import { isPollError } from '../../pollers/poll-error.js';
 import type { SnapshotSink } from '../../pollers/snapshot-sink.js';
 import type { SourceHealth } from '../../pollers/source-health.js';
@@ -59,6 +60,7 @@ export class KazooSource implements Source {
   readonly #tracker: ChannelTracker;
   readonly #commands: KazooCommands;
   readonly #agentsLoop: PollLoop | undefined;
+  #unbindDemand: () => void = () => undefined;
   readonly #ownPool: Pool | undefined;
   readonly #ignored = new Map<string, number>();
   #stop = new AbortController();
@@ -153,6 +155,16 @@ export class KazooSource implements Source {
   async start(): Promise<void> {
     this.#stop = new AbortController();
     this.#blackhole.start();
+    if (this.#agentsLoop) {
+      // Agents are polled (calls come over the websocket): slow down while nobody watches them.
+      this.#unbindDemand = bindDemand(this.#agentsLoop, {
+        demand: this.#context.demand,
+        tenants: [this.#config.tenant],
+        topic: 'agents',
+        activeMs: this.#config.poll.agents,
+        idleMs: this.#context.idlePollMs,
+      });
+    }
     this.#agentsLoop?.start();
     if (this.#config.poll.channels > 0) {
       this.#channelsTimer = setInterval(() => this.#periodicResync(), this.#config.poll.channels);
@@ -162,6 +174,7 @@ export class KazooSource implements Source {
 
   async stop(): Promise<void> {
     this.#stop.abort(new Error('source stopped'));
+    this.#unbindDemand();
     clearInterval(this.#channelsTimer);
     clearTimeout(this.#retryTimer);
     await Promise.all([this.#agentsLoop?.stop(), this.#blackhole.stop()]);

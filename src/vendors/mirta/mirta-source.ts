@@ -9,6 +9,8 @@ import { NotFoundError } from '../../errors.js';
 import type { BridgeMetrics } from '../../observability/metrics.js';
 import { PollError, isPollError } from '../../pollers/poll-error.js';
 import { PollLoop } from '../../pollers/poll-loop.js';
+import { bindDemand } from '../../demand/demand-interval.js';
+import type { Demand } from '../../demand/demand.js';
 import type { SnapshotSink } from '../../pollers/snapshot-sink.js';
 import type { SourceHealth } from '../../pollers/source-health.js';
 import type { CommandType, ValidatedCommand } from '../../protocol/commands.js';
@@ -73,6 +75,11 @@ export class MirtaSource implements Source {
   /** Consecutive suspicious empty answers per `topic/tenant`. */
   readonly #suspicious = new Map<string, number>();
   #loops: PollLoop[] = [];
+  /** The loops per topic, so a command can have its effect polled at once. */
+  #loopsByTopic = new Map<MirtaPollTopic, PollLoop[]>();
+  #unbind: (() => void)[] = [];
+  readonly #demand: Demand | undefined;
+  readonly #idlePollMs: number | undefined;
 
   constructor(options: MirtaSourceOptions) {
     const config = options.config;
@@ -85,6 +92,8 @@ export class MirtaSource implements Source {
     this.#logger = options.logger.child({ source: config.id, vendor: 'mirta' });
     this.#metrics = options.metrics;
     this.#now = options.now ?? (() => new Date());
+    this.#demand = options.demand;
+    this.#idlePollMs = options.idlePollMs;
     const clientOptions: ConstructorParameters<typeof MirtaClient>[0] = { url: config.url, key: config.key, connections: config.limits.concurrency };
     if (options.dispatcher) clientOptions.dispatcher = options.dispatcher;
     this.#client = new MirtaClient(clientOptions);
@@ -106,13 +115,28 @@ export class MirtaSource implements Source {
 
   async start(): Promise<void> {
     if (this.#loops.length > 0) return;
-    this.#loops = this.#plans().map((plan) => this.#loop(plan));
+    for (const plan of this.#plans()) {
+      const loop = this.#loop(plan);
+      this.#loops.push(loop);
+      this.#loopsByTopic.set(plan.topic, [...(this.#loopsByTopic.get(plan.topic) ?? []), loop]);
+      this.#unbind.push(
+        bindDemand(loop, {
+          demand: this.#demand,
+          tenants: plan.tenants.map(([tenant]) => tenant),
+          topic: plan.topic,
+          activeMs: this.#config.poll[plan.topic],
+          idleMs: this.#idlePollMs,
+        }),
+      );
+    }
     for (const loop of this.#loops) loop.start();
   }
 
   async stop(): Promise<void> {
+    for (const unbind of this.#unbind.splice(0)) unbind();
     const loops = this.#loops;
     this.#loops = [];
+    this.#loopsByTopic.clear();
     await Promise.all(loops.map((loop) => loop.stop()));
     await this.#client.close();
   }
@@ -127,7 +151,11 @@ export class MirtaSource implements Source {
     const plan = planCommand(command, { code, all: [...this.#codes.values()] }, this.#now());
     this.#logger.info({ op: plan.op, tenant: command.tenant, command: command.id }, 'mirta command');
     const body = await this.#client.request(plan.params, { kind: 'command', timeoutMs: this.#config.limits.timeout, signal: context.signal });
-    return commandOutcome(plan, parseCommandReply(body), (text) => this.#client.redact(text));
+    const outcome = commandOutcome(plan, parseCommandReply(body), (text) => this.#client.redact(text));
+    // The effect shows at the next poll of its topic: with nobody watching, that poll may be a
+    // slow background one away, so run it now.
+    if (outcome.observe) for (const loop of this.#loopsByTopic.get(outcome.observe.topic as MirtaPollTopic) ?? []) loop.triggerNow();
+    return outcome;
   }
 
   #plans(): PollPlan[] {

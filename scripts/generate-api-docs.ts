@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { asyncApiDocument } from './api-docs/asyncapi.js';
 import type { JsonSchema } from './api-docs/components.js';
 import { openApiDocument } from './api-docs/openapi.js';
+import { profilePaths } from './api-docs/profiles.js';
 
 const ROOT = new URL('../', import.meta.url);
 export const ASYNCAPI_PATH = fileURLToPath(new URL('docs/asyncapi.yaml', ROOT));
@@ -38,6 +39,8 @@ export function buildApiDocs(): ApiDocs {
   const { version } = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { version: string };
   const asyncapi = asyncApiDocument(version);
   const openapi = openApiDocument(version);
+  // The PBX profile routes (docs/profiles.md) have their own envelope and schemas.
+  Object.assign(openapi.paths as JsonSchema, profilePaths());
   return { asyncapi, openapi, asyncapiYaml: toYaml(asyncapi), openapiYaml: toYaml(openapi) };
 }
 

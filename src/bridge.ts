@@ -8,14 +8,16 @@ import { MemoryEventLog } from './bus/memory-event-log.js';
 import { MemoryStateStore } from './bus/memory-state-store.js';
 import { CommandDispatcher } from './commands/command-dispatcher.js';
 import { MemoryIdempotencyStore } from './commands/memory-idempotency-store.js';
-import type { Config, SourceConfig } from './config/schema.js';
+import type { Config } from './config/schema.js';
 import { BridgeMetrics } from './observability/metrics.js';
-import { createServer } from './server/create-server.js';
-import { SourceDirectory } from './sources/source-directory.js';
-import type { Source } from './sources/source.js';
-import { VendorBudget } from './sources/vendor-budget.js';
+import { FileProfileStore } from './profiles/file-profile-store.js';
+import { MemoryProfileStore } from './profiles/memory-profile-store.js';
+import { ProfileService } from './profiles/profile-service.js';
+import { createServer, type BridgeServer } from './server/create-server.js';
+import type { SourceDirectory } from './sources/source-directory.js';
+import { SourceManager } from './sources/source-manager.js';
 import { createLogger } from './util/logger.js';
-import { buildSource } from './vendors/source-registry.js';
+import { Demand } from './demand/demand.js';
 
 export interface BridgeOptions {
   logger?: Logger;
@@ -31,6 +33,10 @@ export interface Bridge {
   readonly config: Config;
   readonly bus: Bus;
   readonly sources: SourceDirectory;
+  /** Starts and stops sources: the config file's, and the PBX profiles'. */
+  readonly sourceManager: SourceManager;
+  /** PBX profiles (REST `/v1/tenants/{tenant}/pbxs`). */
+  readonly profiles: ProfileService;
   readonly metrics: BridgeMetrics;
   readonly logger: Logger;
   close(): Promise<void>;
@@ -54,36 +60,47 @@ export async function startBridge(config: Config, options: BridgeOptions = {}): 
   const metrics = new BridgeMetrics({ eventLogSize: () => bus.logSize(), defaultMetrics: options.defaultMetrics ?? false });
   bus.onEvent((event) => metrics.events.inc({ type: event.type }));
 
-  const sources = new SourceDirectory();
-  const budgets = new Map<string, VendorBudget>();
-  const limits = new Map<string, SourceConfig['limits']>();
-  for (const sourceConfig of config.sources) {
-    const budget = new VendorBudget(sourceConfig.limits);
-    budgets.set(sourceConfig.id, budget);
-    limits.set(sourceConfig.id, sourceConfig.limits);
-    sources.add(buildSource(sourceConfig, { bus, logger: logger.child({ source: sourceConfig.id }), budget, metrics }));
-  }
-
+  // Who watches what: the server counts subscriptions, the pollers slow down what nobody reads.
+  const demand = new Demand();
+  const sourceManager = new SourceManager({ bus, logger, metrics, demand, idlePollMs: config.polling.idleInterval });
+  const sources = sourceManager.directory;
   const commands = new CommandDispatcher({
     sources,
-    budgets,
-    limits: (id) => limits.get(id),
+    budgets: (id) => sourceManager.budget(id),
+    limits: (id) => sourceManager.limits(id),
     store: new MemoryIdempotencyStore(),
     bus,
     logger,
     metrics,
     idempotencyTtlMs: config.commands.idempotencyTtl,
   });
+  const profiles = new ProfileService({
+    store: config.dataDir === undefined ? new MemoryProfileStore() : new FileProfileStore({ dir: config.dataDir, logger }),
+    manager: sourceManager,
+    logger,
+    fileSources: config.sources,
+    dataDir: config.dataDir,
+  });
+  if (config.dataDir === undefined) {
+    logger.warn('no dataDir in the config: PBX profiles created through the API are kept in memory and lost at restart');
+  }
 
-  const server = await createServer({ config, bus, sources, commands, metrics, logger, staticDir: options.staticDir });
+  let server: BridgeServer | undefined;
   let address: { url: string; port: number };
   try {
+    server = await createServer({ config, bus, sources, commands, metrics, logger, staticDir: options.staticDir, profiles, demand });
+    // Sources start before the port opens, so the first hello already lists them all.
+    await Promise.all(config.sources.map((sourceConfig) => sourceManager.add(sourceConfig, { origin: 'config' })));
+    await profiles.start();
     address = await server.listen();
   } catch (err) {
-    await server.close();
+    await sourceManager.close();
+    await server?.close();
+    await commands.close();
+    await bus.close();
     throw err;
   }
-  await Promise.all(sources.list().map((source: Source) => source.start()));
+  const listening = server;
   logger.info({ url: address.url, sources: sources.list().map((s) => s.id) }, 'callbridge listening');
 
   let closing: Promise<void> | undefined;
@@ -93,14 +110,15 @@ export async function startBridge(config: Config, options: BridgeOptions = {}): 
     config,
     bus,
     sources,
+    sourceManager,
+    profiles,
     metrics,
     logger,
     close() {
       closing ??= (async () => {
-        await Promise.allSettled(sources.list().map((source) => source.stop()));
-        await server.close();
+        await sourceManager.close();
+        await listening.close();
         await commands.close();
-        for (const budget of budgets.values()) budget.close();
         await bus.close();
       })();
       return closing;

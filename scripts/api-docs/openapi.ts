@@ -167,10 +167,11 @@ function publicCallbackPaths(): Record<string, JsonSchema> {
     required: ['state'],
     additionalProperties: false,
   };
-  const preflight = (operationId: string): JsonSchema => ({
+  const preflight = (operationId: string, parameters: JsonSchema[] = []): JsonSchema => ({
     operationId,
     summary: 'CORS preflight: 204 for an origin some widget lists, 403 otherwise.',
     security: NO_AUTH,
+    ...(parameters.length > 0 ? { parameters } : {}),
     responses: { '204': { description: 'Allowed: `Access-Control-Allow-*` headers.' }, ...errorResponses([HTTP_STATUS.forbidden]) },
   });
   return {
@@ -214,7 +215,7 @@ function publicCallbackPaths(): Record<string, JsonSchema> {
       },
     },
     '/v1/public/callback/{handle}': {
-      options: preflight('publicCallbackStatusPreflight'),
+      options: preflight('publicCallbackStatusPreflight', [handle]),
       get: {
         operationId: 'publicCallbackStatus',
         summary: 'The callback\'s state, for the visitor\'s page (no number, no vendor record).',
@@ -227,7 +228,7 @@ function publicCallbackPaths(): Record<string, JsonSchema> {
       },
     },
     '/v1/public/callback/{handle}/events': {
-      options: preflight('publicCallbackEventsPreflight'),
+      options: preflight('publicCallbackEventsPreflight', [handle]),
       get: {
         operationId: 'publicCallbackEvents',
         summary: 'Server-Sent Events `status` with the same object, first the current state, then each change; ends at a final state.',

@@ -18,6 +18,7 @@ export interface ResolvedOptions {
   /** socket.io's HTTP path, under the base URL's path: `/socket.io` or `/prefix/socket.io`. */
   readonly path: string;
   readonly token: string | TokenProvider;
+  readonly renewToken: TokenProvider | undefined;
   readonly tenants: readonly [string, ...string[]];
   readonly topics: readonly Topic[];
   readonly raw: boolean;
@@ -60,6 +61,8 @@ export function resolveOptions(url: string | URL, options: ConnectOptions): Reso
   if (!(typeof token === 'function' || (typeof token === 'string' && token !== ''))) {
     fail('token', 'must be a non-empty string or a function returning one', token);
   }
+  const renewToken = options.renewToken as unknown;
+  if (renewToken !== undefined && typeof renewToken !== 'function') fail('renewToken', 'must be a function returning a token', renewToken);
   const tenants = options.tenants as unknown;
   if (!Array.isArray(tenants) || tenants.length === 0) fail('tenants', 'must be a non-empty array of tenant names', tenants);
   for (const [index, tenant] of (tenants as unknown[]).entries()) {
@@ -77,6 +80,7 @@ export function resolveOptions(url: string | URL, options: ConnectOptions): Reso
     uri: `${base.origin}${NAMESPACE}`,
     path: `${prefix}/socket.io`,
     token,
+    renewToken: options.renewToken,
     tenants: Object.freeze([...new Set(tenants as string[])]) as unknown as readonly [string, ...string[]],
     topics: Object.freeze(topics),
     raw: options.raw === true,

@@ -8,6 +8,7 @@ export { newCommandId } from './command-id.js';
 export { TOPICS, entityKey } from './topics.js';
 export type { EventTypeOf } from './topics.js';
 export type {
+  AuthExpiringInfo,
   CallbridgeClient,
   ChangeEvent,
   ClientEvents,
@@ -20,6 +21,7 @@ export type {
   ErrorCode,
   KnownCommandResults,
   OfflineReason,
+  RenewResult,
   SnapshotInfo,
   SourceHealth,
   TenantState,
@@ -45,4 +47,4 @@ export type {
 } from '../protocol/entities.js';
 export type { BridgeEvent, CommandState, CommandUpdateEvent, EventType } from '../protocol/events.js';
 export type { CommandResult, CommandType } from '../protocol/commands.js';
-export type { Hello, HelloSource } from '../protocol/messages.js';
+export type { DroppedSubscription, Hello, HelloSource } from '../protocol/messages.js';

@@ -6,7 +6,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { CommandType } from '../protocol/commands.js';
 import type { BridgeEvent, CommandUpdateEvent } from '../protocol/events.js';
-import type { Hello, SubscribeRequest } from '../protocol/messages.js';
+import type { AuthExpired, AuthExpiring, Hello, RenewRequest, SubscribeRequest } from '../protocol/messages.js';
 import type { ResolvedOptions } from './client-options.js';
 import { newCommandId } from './command-id.js';
 import { CommandSender, type CommandEnvelope } from './command-sender.js';
@@ -14,6 +14,7 @@ import { Emitter } from './emitter.js';
 import { CallbridgeError } from './errors.js';
 import { sourceHealth } from './source-health.js';
 import { TenantSession } from './tenant-session.js';
+import { TokenKeeper } from './token-keeper.js';
 import type {
   CallbridgeClient,
   ClientEvents,
@@ -22,6 +23,7 @@ import type {
   CommandOptions,
   CommandResultOf,
   OfflineReason,
+  RenewResult,
   TenantState,
   TenantView,
   TokenProvider,
@@ -30,12 +32,18 @@ import type {
 interface ServerToClientEvents {
   hello: (hello: Hello) => void;
   event: (event: BridgeEvent | CommandUpdateEvent) => void;
+  'auth.expiring': (notice: AuthExpiring) => void;
+  'auth.expired': (error: AuthExpired) => void;
 }
 interface ClientToServerEvents {
   subscribe: (request: SubscribeRequest, ack: (response: unknown) => void) => void;
   command: (envelope: CommandEnvelope, ack: (response: unknown) => void) => void;
+  'auth.renew': (request: RenewRequest, ack: (response: unknown) => void) => void;
 }
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** How long `renew()` waits for the bridge's answer. */
+const RENEW_TIMEOUT_MS = 10_000;
 
 const isCommandUpdate = (event: BridgeEvent | CommandUpdateEvent): event is CommandUpdateEvent => event.type === 'command.updated';
 
@@ -46,7 +54,7 @@ export class LiveClient implements CallbridgeClient {
   readonly #sessions = new Map<string, TenantSession>();
   readonly #first: TenantSession;
   readonly #commands: CommandSender;
-  #token: string | TokenProvider;
+  readonly #keeper: TokenKeeper;
   #hello: Hello | undefined;
   #status: ClientStatus;
   #offline: { reason: OfflineReason; retrying: boolean } | undefined;
@@ -56,7 +64,7 @@ export class LiveClient implements CallbridgeClient {
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
-    this.#token = options.token;
+    this.#keeper = new TokenKeeper(options.token, options.renewToken);
     for (const tenant of options.tenants) this.#sessions.set(tenant, this.#session(tenant));
     this.#first = this.#sessions.get(options.tenants[0]) as TenantSession;
     this.#socket = io(options.uri, {
@@ -68,7 +76,7 @@ export class LiveClient implements CallbridgeClient {
       reconnection: true,
       reconnectionDelay: options.reconnectDelayMs,
       reconnectionDelayMax: options.reconnectDelayMaxMs,
-      auth: (send) => this.#auth(send),
+      auth: (send) => this.#keeper.handshake(send),
     });
     const socket = this.#socket;
     this.#commands = new CommandSender({
@@ -134,7 +142,7 @@ export class LiveClient implements CallbridgeClient {
   }
 
   setToken(token: string | TokenProvider): void {
-    this.#token = token;
+    this.#keeper.set(token);
     // socket.io retries by itself after a network failure and will use the new token; after a
     // refusal it does not, so reconnect now.
     if (this.#closed || this.#socket.connected || this.#socket.active) return;
@@ -142,6 +150,26 @@ export class LiveClient implements CallbridgeClient {
     this.#offline = undefined;
     this.#socket.connect();
     this.#refreshStatus();
+  }
+
+  renew(token: string): Promise<RenewResult> {
+    if (typeof token !== 'string' || token === '') return Promise.reject(new TypeError('callbridge renew(): token must be a non-empty string'));
+    if (this.#closed) return Promise.reject(this.#offlineError('closed'));
+    if (!this.#socket.connected) {
+      this.setToken(token);
+      return Promise.resolve({ dropped: [] });
+    }
+    const send = (request: { token: string }, done: (err: Error | null, ack?: unknown) => void): void => {
+      this.#socket.timeout(RENEW_TIMEOUT_MS).emit('auth.renew', request, done);
+    };
+    return this.#keeper.renew(token, send).then((result) => {
+      for (const { tenant } of result.dropped) {
+        this.#sessions.get(tenant)?.revoked(
+          new CallbridgeError({ code: 'forbidden', message: `tenant "${tenant}" is not accessible with the renewed token`, retryable: false }),
+        );
+      }
+      return result;
+    });
   }
 
   close(): void {
@@ -177,15 +205,6 @@ export class LiveClient implements CallbridgeClient {
     });
   }
 
-  /** The handshake's `auth`: the current token, asked from the provider on every attempt. */
-  #auth(send: (data: object) => void): void {
-    const token = this.#token;
-    Promise.resolve()
-      .then(() => (typeof token === 'function' ? token() : token))
-      // A failing provider sends no token: the bridge refuses, and the refusal is retried.
-      .then((value) => send({ token: value }), () => send({}));
-  }
-
   #wire(): void {
     const socket = this.#socket;
     socket.on('connect', () => {
@@ -196,15 +215,30 @@ export class LiveClient implements CallbridgeClient {
       this.#refreshStatus();
     });
     socket.on('disconnect', (reason) => {
-      // The bridge ends a connection when its token expires: reconnect, asking for the token
-      // again; a refused one then shows as `unauthorized`. Otherwise socket.io reconnects.
+      // The bridge ends a connection when its token expires: reconnect, asking the provider for
+      // a fresh token; a fixed token that expired (auth.expired) waits for setToken(), since the
+      // bridge would only refuse it. Otherwise socket.io reconnects.
       const kicked = reason === 'io server disconnect';
-      if (!this.#closed) this.#offline = { reason: 'disconnected', retrying: kicked || socket.active };
+      const dead = kicked && !this.#keeper.usable;
+      if (!this.#closed) {
+        this.#offline = dead ? { reason: 'unauthorized', retrying: false } : { reason: 'disconnected', retrying: kicked || socket.active };
+      }
       for (const session of this.#sessions.values()) session.disconnected();
       this.#commands.disconnected();
       if (this.#closed) return;
-      if (kicked) this.#retryLater(this.#options.reconnectDelayMs);
+      if (kicked && !dead) this.#retryLater(this.#options.reconnectDelayMs);
       this.#refreshStatus();
+    });
+    socket.on('auth.expiring', (notice) => {
+      this.#emitter.emit('auth_expiring', { expiresAt: notice.expiresAt });
+      this.#keeper.expiring(
+        (token) => this.renew(token),
+        (error) => this.#emitter.emit('error', error),
+      );
+    });
+    socket.on('auth.expired', (error) => {
+      this.#keeper.expired();
+      this.#emitter.emit('auth_expired', new CallbridgeError({ code: error.code, message: error.message, retryable: error.retryable === true }));
     });
     socket.on('connect_error', () => {
       if (this.#closed) return;
@@ -214,7 +248,7 @@ export class LiveClient implements CallbridgeClient {
       } else {
         // The bridge refused the token. A provider may have a fresh one later; a fixed token
         // waits for setToken().
-        const retrying = typeof this.#token === 'function';
+        const retrying = typeof this.#keeper.token === 'function';
         this.#offline = { reason: 'unauthorized', retrying };
         if (retrying) this.#retryLater(Math.min(this.#options.reconnectDelayMs * 2 ** this.#refusals++, this.#options.reconnectDelayMaxMs));
       }

@@ -55,6 +55,8 @@ export class TenantSession {
   #attempt = 0;
   /** The last replay came from another log (a restarted bridge): the next snapshot is a resync. */
   #diverged = false;
+  /** A subscribe refused for the connection's call rate, to be sent again. */
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: SessionOptions) {
     this.name = options.tenant;
@@ -121,8 +123,18 @@ export class TenantSession {
 
   #acked(ack: unknown, resume: ResumePoint | undefined, resync: boolean): void {
     if (!isSubscribeOk(ack)) {
+      const error = errorFromAck(ack);
+      // Over the connection's call budget: again when the bridge says. Other refusals (the
+      // subscription limit included) would be refused again, so they stop here.
+      if (error.code === 'rate_limited' && error.retryAfterSec !== undefined) {
+        const attempt = this.#attempt;
+        this.#retryTimer = setTimeout(() => {
+          if (attempt === this.#attempt) this.subscribe();
+        }, error.retryAfterSec * 1000);
+        return;
+      }
       this.#setPhase('failed');
-      this.#hooks.refused(errorFromAck(ack));
+      this.#hooks.refused(error);
       return;
     }
     if (ack.snapshot) {
@@ -138,9 +150,19 @@ export class TenantSession {
 
   /** The connection is gone: the next subscribe resumes from the cursor. */
   disconnected(): void {
+    clearTimeout(this.#retryTimer);
     this.#attempt += 1;
     this.#tracker.reset();
     if (this.#phase !== 'failed') this.#setPhase('idle');
+  }
+
+  /** The bridge ended the subscription (a renewed token no longer covers the tenant). */
+  revoked(error: CallbridgeError): void {
+    clearTimeout(this.#retryTimer);
+    this.#attempt += 1;
+    this.#tracker.reset();
+    this.#setPhase('failed');
+    this.#hooks.refused(error);
   }
 
   /** One event of this tenant's sequence. */

@@ -8,7 +8,7 @@ import type { ErrorCode } from '../errors.js';
 import type { COMMAND_ARGS, CommandResult, CommandType } from '../protocol/commands.js';
 import type { EntityByTopic, SourceStatus, Topic } from '../protocol/entities.js';
 import type { CommandUpdateEvent } from '../protocol/events.js';
-import type { Hello } from '../protocol/messages.js';
+import type { DroppedSubscription, Hello } from '../protocol/messages.js';
 import type { CallbridgeError } from './errors.js';
 import type { EventTypeOf } from './topics.js';
 
@@ -18,6 +18,13 @@ export type TokenProvider = () => string | Promise<string>;
 export interface ConnectOptions {
   /** A static token or JWT, or a provider called on every (re)connection (token renewal). */
   readonly token: string | TokenProvider;
+  /**
+   * Called when the bridge says the token expires soon (`auth_expiring`); the token it returns
+   * replaces the current one on the live connection (`renew()`), keeping the subscriptions. By
+   * default the `token` provider when there is one; with neither, renew yourself on
+   * `auth_expiring` or the connection ends at the token's expiry.
+   */
+  readonly renewToken?: TokenProvider | undefined;
   /** Tenants to mirror; the first one is `cb.state`. At least one. */
   readonly tenants: readonly string[];
   /** Topics to mirror (all by default). `sources` is always added: it feeds `status.sources`. */
@@ -108,6 +115,19 @@ export interface SnapshotInfo {
   readonly resync: boolean;
 }
 
+/** `auth_expiring`: when the current token expires (ISO 8601). */
+export interface AuthExpiringInfo {
+  readonly expiresAt: string;
+}
+
+/** What `renew()` resolves to. */
+export interface RenewResult {
+  /** When the new token expires (ISO 8601); undefined for a token without expiry. */
+  readonly expiresAt?: string | undefined;
+  /** Subscriptions the new token does not cover: those tenants' mirrors stop (an `error` each). */
+  readonly dropped: readonly DroppedSubscription[];
+}
+
 /** Listener signatures of `cb.on(name, listener)`. */
 export interface ClientEvents {
   change: (change: ChangeEvent) => void;
@@ -116,8 +136,18 @@ export interface ClientEvents {
   /** `command.updated` for commands this client sent: queued, sent, succeeded/failed, observed. */
   command: (update: CommandUpdateEvent) => void;
   hello: (hello: Hello) => void;
-  /** A subscription the bridge refused (e.g. `forbidden`); the other tenants go on. */
+  /**
+   * A subscription the bridge refused (e.g. `forbidden`), or an automatic renewal that failed;
+   * the other tenants go on.
+   */
   error: (error: CallbridgeError) => void;
+  /** The token expires at `expiresAt`: the SDK renews it if it can (`renewToken`). */
+  auth_expiring: (info: AuthExpiringInfo) => void;
+  /**
+   * The token expired and the bridge is closing the connection. With a token provider the SDK
+   * reconnects with a fresh token; a fixed token waits for `setToken()` (it is not retried).
+   */
+  auth_expired: (error: CallbridgeError) => void;
 }
 
 /** A command's arguments as the caller writes them (before the server's parsing). */
@@ -183,6 +213,14 @@ export interface CallbridgeClient {
    * @example cb.setToken(await renewJwt());
    */
   setToken(token: string | TokenProvider): void;
+  /**
+   * Replaces the token of the live connection (`auth.renew`) without reconnecting: the
+   * subscriptions it still covers go on. A fixed token is replaced for later reconnections too (a
+   * token provider stays in charge of those). Offline, it is `setToken(token)`. Rejects with
+   * `unauthorized` when the bridge refuses the token (the old one stays in force until it expires).
+   * @example const { expiresAt } = await cb.renew(await fetchFreshJwt());
+   */
+  renew(token: string): Promise<RenewResult>;
   /** Disconnects for good; pending commands reject. */
   close(): void;
 }

@@ -4,6 +4,7 @@ import { NameSchema } from '../protocol/messages.js';
 import { DurationSchema } from './duration.js';
 import { SOURCE_CONFIG_SCHEMAS } from '../vendors/config-registry.js';
 import { WidgetConfigSchema } from '../public-callback/widget-config.js';
+import { ClientLimitsSchema } from '../server/client-limits.js';
 
 export const SCOPES = [
   'events:read',
@@ -11,6 +12,8 @@ export const SCOPES = [
   'commands:agent',
   'commands:callback',
   'commands:admin',
+  /** PBX profiles over REST (docs/profiles.md): adds vendor connections, with their credentials. */
+  'profiles:admin',
   '*',
 ] as const;
 export const ScopeSchema = z.enum(SCOPES);
@@ -42,12 +45,27 @@ export const ConfigSchema = z
       jwtSecret: z.string().min(32, 'at least 32 characters for HS256').optional(),
     }),
     redis: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
+    /**
+     * Where the bridge keeps its own data (PBX profiles created through the API). Absent: kept
+     * in memory and lost at restart, as everything is without `redis` (docs/profiles.md).
+     */
+    dataDir: z.string().min(1).max(1024).optional(),
     bus: z
       .strictObject({
         /** Events kept per tenant for `since` replay. */
         logSize: z.number().int().min(10).max(10_000_000).default(10_000),
         /** Events older than this are dropped from the replay log. */
         logAge: DurationSchema.prefault('1h'),
+      })
+      .prefault({}),
+    polling: z
+      .strictObject({
+        /**
+         * Demand-driven polling: a polled topic that no client watches (no socket subscribed, no
+         * SSE stream, for any tenant of the poll) is polled this often instead; `0` = always at
+         * the configured intervals.
+         */
+        idleInterval: DurationSchema.prefault(0),
       })
       .prefault({}),
     commands: z
@@ -59,6 +77,8 @@ export const ConfigSchema = z
     sources: z.array(z.discriminatedUnion('vendor', SOURCE_CONFIG_SCHEMAS)).default([]),
     /** Public click-to-call buttons (protocol §5, docs/widget.md). */
     widgets: z.array(WidgetConfigSchema).default([]),
+    /** Abuse limits per socket.io client (docs/configuration.md). */
+    clients: ClientLimitsSchema,
   })
   .superRefine((config, ctx) => {
     const seen = new Map<string, number>();

@@ -10,6 +10,7 @@ import { parseConfig } from '../config/load.js';
 import { startKazooSimulator, type KazooSimulator } from '../simulators/kazoo/index.js';
 import { startMirtaSimulator, type MirtaSimulator } from '../simulators/mirta/index.js';
 import { startPbxwareSimulator, type PbxwareSimulator } from '../simulators/pbxware/index.js';
+import { startThreeCxSimulator, type ThreeCxSimulator } from '../simulators/threecx/index.js';
 import { startWebAppelSimulator, type WebAppelSimulator } from '../simulators/webappel/index.js';
 import { createLogger } from '../util/logger.js';
 
@@ -38,7 +39,7 @@ export interface Demo {
   readonly wallboardUrl: string;
   readonly banner: string;
   /** The embedded simulators, so tests can drive them (with `scenario: false`). */
-  readonly simulators: { readonly mirta: MirtaSimulator; readonly kazoo: KazooSimulator; readonly webappel: WebAppelSimulator; readonly pbxware: PbxwareSimulator };
+  readonly simulators: { readonly mirta: MirtaSimulator; readonly kazoo: KazooSimulator; readonly webappel: WebAppelSimulator; readonly pbxware: PbxwareSimulator; readonly threecx: ThreeCxSimulator };
   close(): Promise<void>;
 }
 
@@ -50,11 +51,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   // Callbacks progress at a watchable pace: ringing after 2 s, talking after 6 s, over after 20 s.
   const webappel = await startWebAppelSimulator({ timings: { callingAfterMs: 2_000, connectedAfterMs: 6_000, endedAfterMs: 20_000, ...options.callbackTimings } });
   const pbxware = await startPbxwareSimulator();
-  const scenarios = options.scenario === false ? [] : [mirta.scenario({}), kazoo.scenario({}), pbxware.scenario({ servers: ['2', '3'] })];
+  const threecx = await startThreeCxSimulator();
+  const scenarios =
+    options.scenario === false ? [] : [mirta.scenario({}), kazoo.scenario({}), pbxware.scenario({ servers: ['2', '3'] }), threecx.scenario({})];
   for (const scenario of scenarios) scenario.start();
   const stopSimulators = async () => {
     for (const scenario of scenarios) scenario.stop();
-    await Promise.all([mirta.close(), kazoo.close(), webappel.close(), pbxware.close()]);
+    await Promise.all([mirta.close(), kazoo.close(), webappel.close(), pbxware.close(), threecx.close()]);
   };
 
   const config = parseConfig({
@@ -101,6 +104,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
         cdr: { startAt: 'lookback' },
         poll: { extensions: '30s', cdr: '5s', packages: '1m' },
       },
+      {
+        // 3CX's Call Control API: its own phones and calls on the globex tenant.
+        id: '3cx-demo',
+        vendor: '3cx',
+        url: threecx.url,
+        clientId: threecx.clientId,
+        clientSecret: threecx.clientSecret,
+        tenant: 'globex',
+        poll: { snapshot: '30s' },
+      },
     ],
     widgets: [
       {
@@ -144,7 +157,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     token,
     wallboardUrl,
     banner,
-    simulators: { mirta, kazoo, webappel, pbxware },
+    simulators: { mirta, kazoo, webappel, pbxware, threecx },
     async close() {
       await bridge.close();
       await stopSimulators();

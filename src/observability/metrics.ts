@@ -15,6 +15,8 @@ export class BridgeMetrics {
   readonly commands: Counter<'source' | 'type' | 'outcome'>;
   readonly commandLatency: Histogram<'source' | 'type'>;
   readonly vendorMessagesIgnored: Counter<'source' | 'reason'>;
+  /** Socket clients turned away by an abuse limit; `reason` only (never an address or token). */
+  readonly clientRefusals: Counter<'reason'>;
 
   constructor(options: { eventLogSize?: () => number; defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -56,6 +58,12 @@ export class BridgeMetrics {
       name: 'callbridge_vendor_messages_ignored_total',
       help: 'Vendor messages ignored (garbage frames, unknown events)',
       labelNames: ['source', 'reason'],
+      registers,
+    });
+    this.clientRefusals = new Counter({
+      name: 'callbridge_client_refusals_total',
+      help: 'Socket clients refused by an abuse limit: connections_per_ip, call_rate or subscriptions',
+      labelNames: ['reason'],
       registers,
     });
     const sizeFn = options.eventLogSize;

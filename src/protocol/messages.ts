@@ -56,3 +56,33 @@ export interface Hello {
   scopes: string[];
   sources: HelloSource[];
 }
+
+/**
+ * `auth.renew` (an addition to protocol §4): a fresh token for a live socket, so a JWT can be
+ * replaced before its `exp` without a reconnection. Any string is checked by the token verifier;
+ * only a non-string is `invalid_argument`, so nothing about a refused token is told apart.
+ */
+export const RenewSchema = z.strictObject({
+  token: z.string(),
+});
+export type RenewRequest = z.infer<typeof RenewSchema>;
+
+/** Subscriptions a renewal ended: the new token lacks the tenant (or `events:read`). */
+export interface DroppedSubscription {
+  tenant: string;
+  topics: Topic[];
+}
+export interface RenewOk {
+  ok: true;
+  /** When the new token expires (ISO 8601); absent for a token without expiry. */
+  expiresAt?: string;
+  /** Subscriptions left because the new token does not cover them; empty when none. */
+  dropped: DroppedSubscription[];
+}
+
+/** `auth.expiring`: the socket's token expires at `expiresAt` (ISO 8601); renew before then. */
+export interface AuthExpiring {
+  expiresAt: string;
+}
+/** `auth.expired`: sent just before the bridge closes a socket whose token expired. */
+export type AuthExpired = WireError;

@@ -13,13 +13,18 @@ import type { Config } from '../config/schema.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
 import type { SourceDirectory } from '../sources/source-directory.js';
 import { REDACT_PATHS } from '../util/logger.js';
-import { installErrorHandling } from './http-errors.js';
+import { installErrorHandling, sendError } from './http-errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { registerRestRoutes } from './rest-routes.js';
 import { createSocketServer } from './socket-server.js';
 import type { BridgeIo } from './socket-types.js';
 import { SseHub, registerSseRoute } from './sse.js';
 import { registerClientBundleRoute } from './client-bundle.js';
+import { registerProfileRoutes } from '../profiles/profile-routes.js';
+import type { ProfileService } from '../profiles/profile-service.js';
 import { installPublicCallback } from '../public-callback/index.js';
+import type { Demand } from '../demand/demand.js';
+import { trackRoomDemand } from '../demand/room-demand.js';
 
 /** Largest REST body; commands are a few hundred bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -41,6 +46,10 @@ export interface CreateServerOptions {
   maxSocketBacklog?: number | undefined;
   /** SSE keep-alive comment interval (tests shorten it). */
   ssePingIntervalMs?: number | undefined;
+  /** Told who watches what (socket rooms, SSE streams), for demand-driven polling. */
+  demand?: Demand | undefined;
+  /** PBX profiles over REST; absent: the profile routes answer `unsupported`. */
+  profiles?: ProfileService | undefined;
 }
 
 export interface BridgeServer {
@@ -84,6 +93,11 @@ export async function createServer(options: CreateServerOptions): Promise<Bridge
     // Refuse `__proto__` and `constructor.prototype` in JSON bodies instead of stripping them.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // A path that is not valid percent-encoding (`/v1/tenants/%c0%af/state`) fails before
+    // routing, so the error handler never sees it: answer it in the protocol's shape here.
+    frameworkErrors: (error, _request, reply) => {
+      void sendError(reply, new InvalidArgumentError(error.code === 'FST_ERR_BAD_URL' ? 'url: not a valid URL' : 'request: not acceptable').toWire());
+    },
   }) as unknown as FastifyInstance;
   installErrorHandling(fastify, httpLogger);
 
@@ -96,12 +110,16 @@ export async function createServer(options: CreateServerOptions): Promise<Bridge
     logger,
     commands,
     maxSocketBacklog: options.maxSocketBacklog,
+    limits: config.clients,
+    trustProxy: config.listen.trustProxy,
   });
-  const hub = new SseHub({ bus, logger: logger.child({ component: 'sse' }), pingIntervalMs: options.ssePingIntervalMs });
+  const hub = new SseHub({ bus, logger: logger.child({ component: 'sse' }), pingIntervalMs: options.ssePingIntervalMs, demand: options.demand });
+  const stopRoomDemand = options.demand ? trackRoomDemand(sockets.nsp, options.demand) : () => undefined;
 
   registerRestRoutes(fastify, { bus, sources, verifier, metrics, commands, isClosing: () => closing });
   registerSseRoute(fastify, { hub, verifier });
   registerClientBundleRoute(fastify);
+  registerProfileRoutes(fastify, { verifier, profiles: options.profiles, logger: httpLogger });
   const publicCallback = installPublicCallback(fastify, {
     widgets: config.widgets,
     secrets: [...config.auth.tokens.map((entry) => entry.token), ...(config.auth.jwtSecret === undefined ? [] : [config.auth.jwtSecret])],
@@ -118,6 +136,7 @@ export async function createServer(options: CreateServerOptions): Promise<Bridge
   fastify.addHook('preClose', async () => {
     closing = true;
     hub.close();
+    stopRoomDemand();
     publicCallback.close();
     await sockets.close();
   });

@@ -32,7 +32,7 @@ export function sendError(reply: FastifyReply, error: WireError, retryAfterSec?:
  * fastify's own 4xx errors, as protocol errors. Their messages are replaced by fixed ones: a JSON
  * parse error quotes the body, which may hold anything.
  */
-function fromFastify(err: FastifyError): Error | undefined {
+export function fromFastify(err: FastifyError): Error | undefined {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new InvalidArgumentError('body: too large');

@@ -1,7 +1,7 @@
 /**
  * The socket.io side of the bridge (protocol §1, §3, §4): namespace `/v1` on the HTTP server,
- * token handshake, `hello`, `subscribe` / `unsubscribe` / `command`, the fan-out of bus events
- * and token expiry.
+ * token handshake, `hello`, `subscribe` / `unsubscribe` / `command` / `auth.renew`, the fan-out
+ * of bus events, token expiry and the per-client abuse limits.
  */
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
@@ -9,20 +9,23 @@ import { Server } from 'socket.io';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { Bus } from '../bus/bus.js';
 import type { CommandService } from '../commands/command-service.js';
-import { UnsupportedError } from '../errors.js';
+import { RateLimitedError, UnsupportedError } from '../errors.js';
 import type { BridgeMetrics } from '../observability/metrics.js';
 import type { SourceDirectory } from '../sources/source-directory.js';
+import type { AckError } from '../protocol/messages.js';
 import { errorAck } from './ack.js';
+import { DEFAULT_CLIENT_LIMITS, TokenBucket, type ClientLimits } from './client-limits.js';
 import { startFanOut } from './fan-out.js';
 import { dropConnection, startSlowConsumerSweep } from './slow-consumers.js';
 import { buildHello } from './hello.js';
+import { connectionLimit, type TrustProxy } from './socket-connections.js';
+import { watchTokenLifetime } from './socket-expiry.js';
+import { renew } from './socket-renew.js';
 import { subscribe, unsubscribe } from './subscriptions.js';
 import { NAMESPACE, type BridgeIo, type BridgeNamespace, type BridgeSocket } from './socket-types.js';
 
 /** Largest message a client may send; a bigger one closes its connection (engine.io's rule). */
 export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
-/** setTimeout's ceiling; longer token lifetimes are waited for in steps. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 export interface SocketServerOptions {
   httpServer: HttpServer;
@@ -34,6 +37,10 @@ export interface SocketServerOptions {
   commands?: CommandService | undefined;
   /** Packets a socket may have waiting before it is dropped (see slow-consumers.ts). */
   maxSocketBacklog?: number | undefined;
+  /** The config's `clients` block (client-limits.ts); its defaults when absent. */
+  limits?: ClientLimits | undefined;
+  /** `listen.trustProxy`: whether X-Forwarded-For names the client for the per-IP limit. */
+  trustProxy?: TrustProxy | undefined;
 }
 
 export interface SocketServer {
@@ -44,21 +51,30 @@ export interface SocketServer {
 }
 
 type AckFn = (response: unknown) => void;
+/** Decides whether a call may run: undefined, or the refusal to answer instead. */
+type Admission = () => (AckError & { retryAfterSec?: number }) | undefined;
 
 /**
- * Wraps a client call: calls without an ack callback are ignored (protocol §4), the ack is sent
- * at most once, and nothing thrown escapes into socket.io.
+ * Wraps a client call: calls without an ack callback are ignored (protocol §4), the others pass
+ * `admit` (the socket's call budget) first, the ack is sent at most once, and nothing thrown
+ * escapes into socket.io.
  */
 function handler(
   socket: BridgeSocket,
   logger: Logger,
   name: string,
+  admit: Admission,
   run: (payload: unknown, reply: AckFn) => Promise<void> | void,
 ): (...args: unknown[]) => void {
   return (...args: unknown[]) => {
     const last = args[args.length - 1];
     if (typeof last !== 'function') return;
     const ack = last as AckFn;
+    const refusal = admit();
+    if (refusal) {
+      ack(refusal);
+      return;
+    }
     let answered = false;
     const reply: AckFn = (response) => {
       if (answered) return;
@@ -76,19 +92,26 @@ function handler(
   };
 }
 
-/** Disconnects the socket when its credential expires (JWT `exp`). */
-function scheduleExpiry(socket: BridgeSocket, expiresAt: number): void {
-  let timer: NodeJS.Timeout | undefined;
-  const arm = (): void => {
-    const left = expiresAt - Date.now();
-    if (left <= 0) {
-      socket.disconnect(true);
-      return;
+/**
+ * The socket's call budget (`clients.callsPerSecond`, `clients.callsBurst`): a token bucket that
+ * lives and dies with the socket. Over it, the ack is `rate_limited` with `retryAfterSec`, and
+ * the call is not run; the socket stays connected.
+ */
+function callBudget(socket: BridgeSocket, limits: ClientLimits, metrics: BridgeMetrics, logger: Logger): Admission {
+  const bucket = new TokenBucket(limits.callsPerSecond, limits.callsBurst);
+  let warned = false;
+  return () => {
+    const waitMs = bucket.take();
+    if (waitMs === 0) return undefined;
+    metrics.clientRefusals.inc({ reason: 'call_rate' });
+    if (!warned) {
+      warned = true;
+      logger.warn({ socket: socket.id, principal: socket.data.principal.label, limit: limits.callsPerSecond }, 'client over its call rate');
     }
-    timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+    const retryAfterSec = Math.max(1, Math.ceil(waitMs / 1000));
+    const error = new RateLimitedError(`too many calls on this connection (limit ${limits.callsPerSecond}/s); retry in ${retryAfterSec} s`, retryAfterSec);
+    return { ok: false, error: error.toWire(), retryAfterSec };
   };
-  arm();
-  socket.once('disconnect', () => clearTimeout(timer));
 }
 
 /**
@@ -101,13 +124,17 @@ function scheduleExpiry(socket: BridgeSocket, expiresAt: number): void {
  */
 export function createSocketServer(options: SocketServerOptions): SocketServer {
   const { bus, sources, verifier, metrics, commands } = options;
+  const limits = options.limits ?? DEFAULT_CLIENT_LIMITS;
   const logger = options.logger.child({ component: 'socket' });
+  const perIp = connectionLimit({ connectionsPerIp: limits.connectionsPerIp, trustProxy: options.trustProxy ?? false, metrics, logger });
   const io: BridgeIo = new Server(options.httpServer, {
     serveClient: false,
     maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
+    allowRequest: perIp.allowRequest,
     // No connection state recovery: `since` and the snapshot are the recovery (stack.md), and
     // without it middlewares (the token check) run on every reconnection.
   });
+  perIp.countConnections(io);
   const nsp: BridgeNamespace = io.of(NAMESPACE);
   const updateClients = (): void => metrics.clients.set(nsp.sockets.size);
 
@@ -129,22 +156,41 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
     const principal = socket.data.principal;
     updateClients();
     socket.once('disconnect', updateClients);
-    if (principal.expiresAt !== undefined) scheduleExpiry(socket, principal.expiresAt);
+    const lifetime = watchTokenLifetime(socket);
+    lifetime.arm(principal.expiresAt);
     logger.debug({ socket: socket.id, principal: principal.label }, 'client connected');
 
+    const admit = callBudget(socket, limits, metrics, logger);
+    const subscribeLimits = {
+      maxSubscriptions: limits.maxSubscriptions,
+      refused: () => metrics.clientRefusals.inc({ reason: 'subscriptions' }),
+    };
+    // One renewal at a time per socket: a slow check of an older token must not win.
+    let renewing: Promise<void> = Promise.resolve();
+    const renewContext = { verifier, sources, lifetime, logger };
+
+    // Every call reads `socket.data.principal` when it runs: `auth.renew` may have replaced it.
     socket.on(
       'subscribe',
-      handler(socket, logger, 'subscribe', (payload, reply) => subscribe(socket, payload, bus, reply)),
+      handler(socket, logger, 'subscribe', admit, (payload, reply) => subscribe(socket, payload, bus, reply, subscribeLimits)),
     );
     socket.on(
       'unsubscribe',
-      handler(socket, logger, 'unsubscribe', (payload, reply) => reply(unsubscribe(socket, payload))),
+      handler(socket, logger, 'unsubscribe', admit, (payload, reply) => reply(unsubscribe(socket, payload))),
+    );
+    socket.on(
+      'auth.renew',
+      handler(socket, logger, 'auth.renew', admit, (payload, reply) => {
+        const run = renewing.then(() => renew(socket, payload, renewContext, reply));
+        renewing = run.catch(() => undefined);
+        return run;
+      }),
     );
     socket.on(
       'command',
-      handler(socket, logger, 'command', async (payload, reply) => {
+      handler(socket, logger, 'command', admit, async (payload, reply) => {
         if (!commands) throw new UnsupportedError('commands are not available on this bridge');
-        const ack = await commands.execute(principal, payload, {
+        const ack = await commands.execute(socket.data.principal, payload, {
           // Lifecycle updates go to this socket only, outside the tenant sequence (protocol §3).
           notify: (update) => {
             if (socket.connected) socket.emit('event', update);

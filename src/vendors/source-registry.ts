@@ -8,6 +8,7 @@ import type { Source, SourceContext } from '../sources/source.js';
 import { createKazooSource } from './kazoo/index.js';
 import { createMirtaSource } from './mirta/index.js';
 import { createPbxwareSource } from './pbxware/index.js';
+import { createThreeCxSource } from './threecx/index.js';
 import { createWebAppelSource } from './webappel/index.js';
 import { createXivoSource } from './xivo/index.js';
 
@@ -25,6 +26,7 @@ const FACTORIES: Factories = {
   xivo: (config, context) => createXivoSource(config, context),
   webappel: (config, context) => createWebAppelSource(config, context),
   pbxware: (config, context) => createPbxwareSource(config, context),
+  '3cx': (config, context) => createThreeCxSource(config, context),
 };
 
 export function buildSource(config: SourceConfig, context: SourceBuildContext): Source {

@@ -8,6 +8,9 @@ import { describe, expectTypeOf, it } from 'vitest';
 import {
   connect,
   type Agent,
+  type AuthExpiringInfo,
+  type CallbridgeError,
+  type RenewResult,
   type Blf,
   type CallbridgeClient,
   type ChangeEvent,
@@ -19,6 +22,7 @@ import {
   type SourceHealth,
   type TenantView,
   type TopicChange,
+  type Topic,
 } from '../../src/client/index.js';
 import type { CommandResult } from '../../src/protocol/commands.js';
 
@@ -71,6 +75,19 @@ describe('client public types', () => {
       cb.on('changes', () => undefined);
     };
     expectTypeOf(typed).toBeFunction();
+  });
+
+  it('token renewal is typed: renew(), renewToken and the auth_* events', () => {
+    const typed = (cb: CallbridgeClient): void => {
+      expectTypeOf(cb.renew('jwt')).resolves.toEqualTypeOf<RenewResult>();
+      expectTypeOf<RenewResult['dropped'][number]['topics']>().toEqualTypeOf<Topic[]>();
+      cb.on('auth_expiring', (info) => expectTypeOf(info).toEqualTypeOf<AuthExpiringInfo>());
+      cb.on('auth_expired', (error) => expectTypeOf(error).toEqualTypeOf<CallbridgeError>());
+      // @ts-expect-error renew() takes a token string, not a provider
+      void cb.renew(async () => 'jwt');
+    };
+    expectTypeOf(typed).toBeFunction();
+    expectTypeOf(connect).toBeCallableWith('https://bridge.example/', { token: 'x', tenants: ['acme'], renewToken: async () => 'fresh' });
   });
 
   it('commands take typed arguments and resolve with typed results', () => {

@@ -76,8 +76,14 @@ describe('API documents', () => {
     const server = await startServer();
     try {
       const routes = new Set<string>();
-      for (const [, path, methods] of server.server.fastify.printRoutes({ commonPrefix: false }).matchAll(/(\/\S*) \(([A-Z, ]+)\)/g)) {
-        for (const method of (methods ?? '').split(', ')) if (method !== 'HEAD') routes.add(`${method} ${path}`);
+      // A route under another one prints as a child (`│   └── /:id (GET)`): rebuild its full path from the tree's indentation.
+      const parents: string[] = [];
+      for (const [, indent = '', segment = '', methods] of server.server.fastify.printRoutes({ commonPrefix: false }).matchAll(/^([│ ]*)[├└]── (\/\S*)(?: \(([A-Z, ]+)\))?$/gm)) {
+        const depth = indent.length / 4;
+        const path = (parents[depth - 1] ?? '') + segment;
+        parents.length = depth;
+        parents.push(path);
+        for (const method of (methods ?? '').split(', ')) if (method !== 'HEAD' && method !== '') routes.add(`${method} ${path}`);
       }
       // Registered by registerClientBundleRoute (bundle.test.ts serves it).
       routes.add(`GET ${CLIENT_BUNDLE_PATH}`);

@@ -36,6 +36,10 @@ export interface HarnessOptions {
   logSize?: number;
   maxSocketBacklog?: number;
   ssePingIntervalMs?: number;
+  /** The config's `clients` block (abuse limits). */
+  clients?: Record<string, unknown>;
+  /** `listen.trustProxy`. */
+  trustProxy?: boolean | string | string[];
 }
 
 export interface Harness {
@@ -52,7 +56,8 @@ export interface Harness {
 
 export async function startServer(options: HarnessOptions = {}): Promise<Harness> {
   const config = ConfigSchema.parse({
-    listen: { host: '127.0.0.1', port: 0 },
+    listen: { host: '127.0.0.1', port: 0, ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }) },
+    ...(options.clients ? { clients: options.clients } : {}),
     auth: {
       tokens: [
         { token: TOKENS.acme, name: 'acme-wallboard', tenants: ['acme'], scopes: ['events:read'] },

@@ -28,6 +28,8 @@ export interface TestBridge {
 export interface TestBridgeOptions {
   /** Overrides merged into the MiRTA source config (poll, limits, url...). */
   source?: Record<string, unknown>;
+  /** Top-level config keys merged over the defaults (`clients`, `polling`...). */
+  config?: Record<string, unknown>;
 }
 
 export async function startTestBridge(options: TestBridgeOptions = {}): Promise<TestBridge> {
@@ -56,6 +58,7 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
         ...options.source,
       },
     ],
+    ...options.config,
   });
   const bridge = await startBridge(config, { logger: logs.logger });
   // Tests act on a bridge whose first polls have landed: a change made before the first sample

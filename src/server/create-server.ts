@@ -26,6 +26,9 @@ import { installPublicCallback } from '../public-callback/index.js';
 import type { Demand } from '../demand/demand.js';
 import { trackRoomDemand } from '../demand/room-demand.js';
 
+/** How long connections may take to end on close before they are cut. */
+export const SHUTDOWN_GRACE_MS = 2_000;
+
 /** Largest REST body; commands are a few hundred bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -152,7 +155,18 @@ export async function createServer(options: CreateServerOptions): Promise<Bridge
       return { url: urlOf(address), port: address.port };
     },
     close() {
-      closed ??= fastify.close();
+      closed ??= (async () => {
+        // A connection whose client stopped reading (an SSE stream, a half-read response) would
+        // hold the HTTP server's close for as long as the peer's TCP lets it: measured 70 s. Past
+        // a grace period every remaining connection is cut, so shutdown has a bound.
+        const cut = setTimeout(() => fastify.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        cut.unref();
+        try {
+          await fastify.close();
+        } finally {
+          clearTimeout(cut);
+        }
+      })();
       return closed;
     },
   };

@@ -181,8 +181,24 @@ export class SseHub {
   /** Ends every stream and stops listening to the bus. */
   close(): void {
     this.#stopListening();
-    for (const res of this.#all) res.end();
+    for (const res of this.#all) endOrDestroy(res);
   }
+}
+
+/** How long a stream may take to flush its end on shutdown before it is cut. */
+const END_GRACE_MS = 1_000;
+
+/**
+ * Ends a stream on shutdown. `end()` waits until the client has read what is queued; a client
+ * that stopped reading would hold the HTTP server's close indefinitely, so the stream is cut
+ * after a short grace. Its client reconnects elsewhere with Last-Event-ID.
+ */
+export function endOrDestroy(res: ServerResponse): void {
+  if (res.destroyed) return;
+  res.end();
+  const cut = setTimeout(() => res.destroy(), END_GRACE_MS);
+  cut.unref();
+  res.once('close', () => clearTimeout(cut));
 }
 
 export interface SseRouteOptions {

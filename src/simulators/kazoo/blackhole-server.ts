@@ -3,7 +3,8 @@
  * Plain WebSocket with JSON frames: sessions authenticate with their first message, subscribe
  * one binding per request (the plural `bindings` only in `5.x` flavour), and receive call
  * events for the accounts they subscribed to. Test hooks: `dropAll()` kills every socket,
- * `silent` stops answering (and sending) without closing, `sendRaw()` pushes any frame.
+ * `silent` stops answering (and sending) without closing, `sendRaw()` pushes any frame,
+ * `faults` duplicates or reorders event frames, `restart()` is a node restart (sessions lost).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -13,6 +14,7 @@ import type { KazooModel } from './model.js';
 import type { SimCallEvent } from './model-types.js';
 import type { TokenStore } from './tokens.js';
 import { bindingError, bindingMatches, routingKey, type Flavor } from './blackhole-bindings.js';
+import { BlackholeFaults, type EventOutbox } from './blackhole-faults.js';
 
 export interface BlackholeMessageRecord {
   at: number;
@@ -40,6 +42,7 @@ interface Session {
   /** `account|binding` -> subscription. */
   bindings: Map<string, { accountId: string; binding: string }>;
   idle: NodeJS.Timeout | undefined;
+  events: EventOutbox;
 }
 
 const reject = (socket: Duplex, status: string) =>
@@ -48,11 +51,15 @@ const reject = (socket: Duplex, status: string) =>
 export class BlackholeServer {
   /** While true, messages get no reply and no event is sent, but sockets stay open. */
   silent = false;
+  /** Duplicated and reordered event frames (replies are never touched). */
+  readonly faults = new BlackholeFaults();
   readonly #options: BlackholeServerOptions;
   readonly #server: Server;
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   readonly #sessions = new Set<Session>();
   readonly #unsubscribe: () => void;
+  #address: { host: string; port: number } | undefined;
+  #closed = false;
 
   constructor(options: BlackholeServerOptions) {
     this.#options = options;
@@ -64,14 +71,33 @@ export class BlackholeServer {
     this.#unsubscribe = options.model.onEvent((event) => this.#publish(event));
   }
 
-  listen(host: string): Promise<number> {
+  /** Listens on `port` (a free one by default). @returns the bound port. */
+  listen(host: string, port = 0): Promise<number> {
     return new Promise((resolve, reject) => {
       this.#server.once('error', reject);
-      this.#server.listen(0, host, () => {
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', reject);
         const address = this.#server.address();
-        resolve(typeof address === 'object' && address ? address.port : 0);
+        const bound = typeof address === 'object' && address ? address.port : 0;
+        this.#address = { host, port: bound };
+        resolve(bound);
       });
     });
+  }
+
+  /**
+   * A blackhole node restart: every socket dies without a close handshake, the port refuses
+   * upgrades for `downMs`, then the same port accepts again. Sessions and their subscriptions
+   * are gone (as in Kazoo); the model, and so every call, is kept.
+   */
+  async restart(downMs = 0): Promise<void> {
+    const address = this.#address;
+    if (!address) throw new Error('restart: the blackhole is not listening');
+    this.dropAll();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+    if (!this.#closed) await this.listen(address.host, address.port);
   }
 
   get sessionCount(): number {
@@ -84,6 +110,7 @@ export class BlackholeServer {
       // Gone at once: nothing is routed to it between now and its (async) close event.
       this.#sessions.delete(session);
       clearTimeout(session.idle);
+      session.events.close();
       session.ws.terminate();
     }
   }
@@ -94,6 +121,7 @@ export class BlackholeServer {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     this.#unsubscribe();
     this.dropAll();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
@@ -111,7 +139,14 @@ export class BlackholeServer {
   }
 
   #connected(ws: WebSocket, ip: string): void {
-    const session: Session = { ws, ip, accountId: undefined, bindings: new Map(), idle: undefined };
+    const session: Session = {
+      ws,
+      ip,
+      accountId: undefined,
+      bindings: new Map(),
+      idle: undefined,
+      events: this.faults.outbox((text) => ws.send(text)),
+    };
     this.#sessions.add(session);
     this.#touch(session);
     ws.on('message', (raw, isBinary) => {
@@ -121,6 +156,7 @@ export class BlackholeServer {
     ws.on('error', () => undefined);
     ws.on('close', () => {
       clearTimeout(session.idle);
+      session.events.close();
       this.#sessions.delete(session);
     });
   }
@@ -199,7 +235,7 @@ export class BlackholeServer {
       for (const { accountId, binding } of session.bindings.values()) {
         if (accountId !== event.accountId || !bindingMatches(binding, event)) continue;
         const [, ev, id] = binding.split('.');
-        session.ws.send(
+        session.events.push(
           JSON.stringify({
             action: 'event',
             subscribed_key: binding,

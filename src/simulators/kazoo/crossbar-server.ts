@@ -7,7 +7,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { KazooModel } from './model.js';
 import type { TokenStore } from './tokens.js';
-import { sendError, sendSuccess } from './envelope.js';
+import { filterBody, sendError, sendSuccess } from './envelope.js';
+import { GARBAGE_PAGE, HAPROXY_503_PAGE, type ArmedCrossbarFault, type CrossbarFaults } from './crossbar-faults.js';
 import { routeAccount, type SimFlags } from './crossbar-routes.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -32,6 +33,45 @@ export interface CrossbarServerOptions {
   log: CrossbarRequestRecord[];
   /** `PUT /v2/api_auth` allowed per second before 429 (0 = no limit). */
   apiAuthPerSecond: number;
+  /** Scripted faults, checked for every request after it is logged. */
+  faults: CrossbarFaults;
+}
+
+function sendPage(res: ServerResponse, status: number, page: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(page), ...headers });
+  res.end(page);
+}
+
+/** @returns true when the fault answered (or dropped) the request itself. */
+function applyFault(fault: ArmedCrossbarFault, req: IncomingMessage, res: ServerResponse): boolean {
+  const retryAfter = { 'retry-after': String(fault.retryAfterSec) };
+  switch (fault.kind) {
+    case 'http500':
+      sendError(res, 500, 'internal server error');
+      return true;
+    case 'http429':
+      res.setHeader('retry-after', retryAfter['retry-after']);
+      sendError(res, 429, 'too many requests');
+      return true;
+    case 'http503':
+      sendPage(res, 503, HAPROXY_503_PAGE, retryAfter);
+      return true;
+    case 'auth401':
+      sendError(res, 401, 'invalid credentials');
+      return true;
+    case 'garbage':
+      sendPage(res, 200, GARBAGE_PAGE);
+      return true;
+    case 'truncated':
+      filterBody(res, (text) => text.slice(0, Math.floor(text.length / 2)));
+      return false;
+    case 'hang':
+      // Answered by nobody: the client's deadline or close() ends it.
+      return true;
+    case 'reset':
+      req.socket.destroy();
+      return true;
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -83,6 +123,8 @@ export function createCrossbarServer(options: CrossbarServerOptions): Server {
     res.on('finish', () => {
       record.status = res.statusCode;
     });
+    const fault = options.faults.take(url.pathname);
+    if (fault && applyFault(fault, req, res)) return;
     if (text.trim() !== '') {
       try {
         body = JSON.parse(text);

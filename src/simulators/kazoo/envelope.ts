@@ -26,8 +26,17 @@ function base(authToken: string | undefined): Record<string, unknown> {
   };
 }
 
+/** Per-response rewrites of the body text (crossbar faults: a truncated answer). */
+const bodyFilters = new WeakMap<ServerResponse, (text: string) => string>();
+
+/** The body `res` is answered with goes through `filter` first (Content-Length follows). */
+export function filterBody(res: ServerResponse, filter: (text: string) => string): void {
+  bodyFilters.set(res, filter);
+}
+
 function send(res: ServerResponse, code: number, body: Record<string, unknown>): void {
-  const text = JSON.stringify(body);
+  const json = JSON.stringify(body);
+  const text = bodyFilters.get(res)?.(json) ?? json;
   res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }

@@ -7,11 +7,15 @@
  * // config: { rest: sim.restUrl, websocket: sim.websocketUrl, accountId: sim.accountId, apiKey: sim.apiKey }
  * sim.model.startCall({ from: sim.deviceIds[0], to: '33170200258' });
  * sim.dropSockets();
+ * sim.faults.arm({ kind: 'http500', times: Infinity, path: '/agents' }); // crossbar faults
+ * sim.blackhole.faults.duplicate = true;                                // frame faults
+ * await sim.restart({ downMs: 500 });                                    // both ports, state kept
  * await sim.close();
  */
 import type { AddressInfo } from 'node:net';
 import { BlackholeServer, type BlackholeMessageRecord } from './blackhole-server.js';
 import type { Flavor } from './blackhole-bindings.js';
+import { CrossbarFaults } from './crossbar-faults.js';
 import { createCrossbarServer, type CrossbarRequestRecord } from './crossbar-server.js';
 import type { SimFlags } from './crossbar-routes.js';
 import { KazooModel } from './model.js';
@@ -54,11 +58,19 @@ export interface KazooSimulator {
   /** Every blackhole client message, in order. */
   readonly wsMessages: BlackholeMessageRecord[];
   readonly blackhole: BlackholeServer;
+  /** Scripted crossbar faults (HTTP errors, garbage, truncated bodies, hangs). */
+  readonly faults: CrossbarFaults;
   scenario(options?: KazooScenarioOptions): KazooScenario;
   /** Kills every blackhole socket. */
   dropSockets(): void;
   /** Stops answering on the blackhole without closing (a hung node). */
   setSilent(silent: boolean): void;
+  /**
+   * Kazoo restarting and keeping its state (calls, tokens, agents): crossbar and blackhole drop
+   * every connection and refuse new ones for `downMs`, then answer again on the same ports.
+   * `only: 'blackhole'` restarts the websocket node alone.
+   */
+  restart(options?: { downMs?: number; only?: 'blackhole' }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,7 +87,8 @@ export async function startKazooSimulator(options: KazooSimulatorOptions = {}): 
   };
   const requests: CrossbarRequestRecord[] = [];
   const wsMessages: BlackholeMessageRecord[] = [];
-  const crossbar = createCrossbarServer({ model, tokens, scheduler, flags, log: requests, apiAuthPerSecond: options.apiAuthPerSecond ?? 0 });
+  const faults = new CrossbarFaults();
+  const crossbar = createCrossbarServer({ model, tokens, scheduler, flags, log: requests, apiAuthPerSecond: options.apiAuthPerSecond ?? 0, faults });
   await new Promise<void>((resolve, reject) => {
     crossbar.once('error', reject);
     crossbar.listen(0, host, () => resolve());
@@ -91,6 +104,20 @@ export async function startKazooSimulator(options: KazooSimulatorOptions = {}): 
   const wsPort = await blackhole.listen(host);
   const restPort = (crossbar.address() as AddressInfo).port;
   const scenarios: KazooScenario[] = [];
+  let closed = false;
+  const restartCrossbar = async (downMs: number): Promise<void> => {
+    crossbar.closeAllConnections();
+    await new Promise<void>((resolve) => crossbar.close(() => resolve()));
+    if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+    if (closed) return;
+    await new Promise<void>((resolve, reject) => {
+      crossbar.once('error', reject);
+      crossbar.listen(restPort, host, () => {
+        crossbar.off('error', reject);
+        resolve();
+      });
+    });
+  };
 
   return {
     restUrl: `http://${host}:${restPort}`,
@@ -102,6 +129,7 @@ export async function startKazooSimulator(options: KazooSimulatorOptions = {}): 
     requests,
     wsMessages,
     blackhole,
+    faults,
     scenario(scenarioOptions) {
       const scenario = new KazooScenario(model, scenarioOptions);
       scenarios.push(scenario);
@@ -111,7 +139,13 @@ export async function startKazooSimulator(options: KazooSimulatorOptions = {}): 
     setSilent: (silent) => {
       blackhole.silent = silent;
     },
+    async restart(restartOptions = {}) {
+      const downMs = restartOptions.downMs ?? 0;
+      if (restartOptions.only === 'blackhole') return blackhole.restart(downMs);
+      await Promise.all([blackhole.restart(downMs), restartCrossbar(downMs)]);
+    },
     async close() {
+      closed = true;
       for (const scenario of scenarios) scenario.stop();
       scheduler.close();
       model.close();
@@ -127,3 +161,5 @@ export { KazooScenario, seededRandom, type KazooScenarioOptions } from './scenar
 export type { SimLeg, SimDevice, SimUser, AcdcStatus } from './model-types.js';
 export type { CrossbarRequestRecord } from './crossbar-server.js';
 export type { BlackholeMessageRecord } from './blackhole-server.js';
+export { CrossbarFaults, CROSSBAR_FAULT_KINDS, type CrossbarFaultKind, type CrossbarFaultSpec } from './crossbar-faults.js';
+export { BlackholeFaults, type ReorderSpec } from './blackhole-faults.js';

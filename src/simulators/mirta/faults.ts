@@ -8,6 +8,8 @@ export const FAULT_KINDS = [
   'http500',
   /** HTTP 429 with `Retry-After` (no MiRTA host is known to do it; a proxy in front might). */
   'http429',
+  /** HTTP 503 with `Retry-After`: Apache in front of a PBX being restarted or overloaded. */
+  'http503',
   /** The HTTP 200 auth-error text, as a key glitch on the vendor side gives. */
   'authError',
   /** HTTP 200, 0 bytes. */
@@ -29,7 +31,7 @@ export interface FaultSpec {
   readonly times?: number;
   /** Only requests of this reqtype (case-insensitive). */
   readonly reqtype?: string;
-  /** `http429`: the `Retry-After` seconds (1 by default). */
+  /** `http429` / `http503`: the `Retry-After` seconds (1 by default). */
   readonly retryAfterSec?: number;
   /** `hang`: answer normally after this delay instead of never. */
   readonly delayMs?: number;
@@ -44,6 +46,9 @@ export interface ArmedFault {
 export const HTTP500_BODY =
   '<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>500 Internal Server Error</title>\n' +
   '</head><body>\n<h1>Internal Server Error</h1>\n</body></html>\n';
+export const HTTP503_BODY =
+  '<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>503 Service Unavailable</title>\n' +
+  '</head><body>\n<h1>Service Unavailable</h1>\n</body></html>\n';
 export const GARBAGE_BODY =
   '<br />\n<b>Warning</b>:  mysqli_connect(): (HY000/2002): Connection refused in ' +
   '<b>/var/www/html/pbx/proxyapi.php</b> on line <b>42</b><br />\n';

@@ -70,8 +70,19 @@ export interface MirtaSimulator {
   setLatency(latency: LatencyOptions): void;
   /** A driver that animates the model; stopped by `close()`. */
   scenario(options?: ScenarioOptions): ScenarioDriver;
+  /**
+   * A PBX restart that keeps its state: every connection is dropped (hanging requests
+   * included), the port refuses connections for `downMs`, then the same port answers again
+   * with the same model. Calls and timers go on meanwhile, as on a web front end restart.
+   */
+  restart(options?: RestartOptions): Promise<void>;
   /** Stops the server, drops hanging requests, cancels every timer and scenario. */
   close(): Promise<void>;
+}
+
+export interface RestartOptions {
+  /** How long the port refuses connections; 0 by default. */
+  readonly downMs?: number;
 }
 
 const nonNegativeMs = z.number().int().min(0).max(600_000);
@@ -154,6 +165,13 @@ export async function startMirtaSimulator(options: MirtaSimulatorOptions = {}): 
       const driver = scenarioDriver(model, scenarioOptions);
       drivers.add(driver);
       return driver;
+    },
+    async restart(restartOptions = {}) {
+      if (closed) throw new Error('restart: the simulator is closed');
+      await server.close();
+      if ((restartOptions.downMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, restartOptions.downMs));
+      if (closed) return;
+      await server.listen(port, parsed.host);
     },
     close() {
       closed ??= (async () => {

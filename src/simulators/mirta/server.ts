@@ -8,7 +8,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { authorize } from './auth.js';
 import type { HandlerContext } from './context.js';
-import { GARBAGE_BODY, HTTP500_BODY } from './faults.js';
+import { GARBAGE_BODY, HTTP500_BODY, HTTP503_BODY } from './faults.js';
 import type { ArmedFault, MirtaFaults } from './faults.js';
 import { AUTH_ERROR_BODY, contentTypeFor, parseFormat, renderResult } from './formats.js';
 import type { OutputFormat, RenderedReply } from './formats.js';
@@ -166,6 +166,13 @@ export class MirtaServer {
           status: 429,
           headers: { 'content-type': 'text/html; charset=iso-8859-1', 'retry-after': String(fault.retryAfterSec) },
           body: 'Too Many Requests\n',
+        });
+        return true;
+      case 'http503':
+        send(res, {
+          status: 503,
+          headers: { 'content-type': 'text/html; charset=iso-8859-1', 'retry-after': String(fault.retryAfterSec) },
+          body: HTTP503_BODY,
         });
         return true;
       case 'authError':

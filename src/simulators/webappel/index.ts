@@ -37,6 +37,11 @@ export interface WebAppelSimulator {
   readonly faults: WebAppelFaults;
   /** Changes the answer latency of the next requests. */
   setLatency(ms: number): void;
+  /**
+   * The web server restarting: every connection dropped, the port refusing for `downMs`, then
+   * the same port answering again. Callbacks and tracking ids are kept (they live in a database).
+   */
+  restart(options?: { downMs?: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,6 +77,7 @@ export async function startWebAppelSimulator(options: WebAppelSimulatorOptions =
   });
   const host = options.host ?? '127.0.0.1';
   const address = await server.listen(options.port ?? 0, host);
+  let closed = false;
   return {
     url: `http://${host}:${address.port}${API_PATH}`,
     email,
@@ -83,9 +89,30 @@ export async function startWebAppelSimulator(options: WebAppelSimulatorOptions =
     setLatency: (ms) => {
       latency = ms;
     },
-    close: () => server.close(),
+    async restart(restartOptions = {}) {
+      if (closed) throw new Error('restart: the simulator is closed');
+      await server.close();
+      const downMs = restartOptions.downMs ?? 0;
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+      if (!closed) await server.listen(address.port, host);
+    },
+    close: () => {
+      closed = true;
+      return server.close();
+    },
   };
 }
 
 export { WebAppelModel, DEFAULT_ETATS, DEFAULT_TIMINGS, type EtatWords, type Outcome, type WebAppelTimings, type Phase, type SimCallback } from './model.js';
-export { API_PATH, DEFAULT_REPLIES, RequestLog, WebAppelFaults, vendorDateTime, type WebAppelReplies, type LoggedRequest, type FaultKind } from './server.js';
+export {
+  API_PATH,
+  DEFAULT_REPLIES,
+  FAULT_KINDS,
+  RequestLog,
+  WebAppelFaults,
+  vendorDateTime,
+  type WebAppelReplies,
+  type LoggedRequest,
+  type FaultKind,
+  type FaultOptions,
+} from './server.js';

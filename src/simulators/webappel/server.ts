@@ -6,7 +6,10 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { WebAppelFaults } from './faults.js';
 import type { SimCallback, WebAppelModel } from './model.js';
+
+export { FAULT_KINDS, WebAppelFaults, type ArmedFault, type FaultKind, type FaultOptions } from './faults.js';
 
 export const API_PATH = '/get/webappel/api.php';
 
@@ -65,26 +68,6 @@ export class RequestLog {
   }
 }
 
-export type FaultKind = 'http500' | 'http503' | 'garbage' | 'hang';
-
-/** Faults armed for the next requests (of one methode, or any). */
-export class WebAppelFaults {
-  readonly #armed: { kind: FaultKind; methode: string | undefined; left: number }[] = [];
-  /** @example sim.faults.arm('http500', { count: 2, methode: 'appel_listing' }) */
-  arm(kind: FaultKind, options: { count?: number; methode?: string } = {}): void {
-    this.#armed.push({ kind, methode: options.methode, left: options.count ?? 1 });
-  }
-  take(methode: string): FaultKind | undefined {
-    const fault = this.#armed.find((f) => f.left > 0 && (f.methode === undefined || f.methode === methode));
-    if (!fault) return undefined;
-    fault.left--;
-    return fault.kind;
-  }
-  clear(): void {
-    this.#armed.length = 0;
-  }
-}
-
 export interface ServerDeps {
   model: WebAppelModel;
   email: string;
@@ -123,11 +106,15 @@ export class WebAppelServer {
   async listen(port: number, host: string): Promise<AddressInfo> {
     await new Promise<void>((resolve, reject) => {
       this.#server.once('error', reject);
-      this.#server.listen(port, host, () => resolve());
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
     });
     return this.#server.address() as AddressInfo;
   }
 
+  /** Stops listening and drops every connection, hanging requests included. */
   async close(): Promise<void> {
     for (const res of this.#hung) res.destroy();
     this.#hung.clear();
@@ -144,21 +131,41 @@ export class WebAppelServer {
     req.resume();
     if (url.pathname !== API_PATH) return this.#send(res, 404, 'Not Found');
     const fault = this.#deps.faults.take(methode);
-    if (fault === 'hang') {
+    if (fault?.kind === 'hang') {
       this.#hung.add(res);
+      res.once('close', () => this.#hung.delete(res));
+      return;
+    }
+    if (fault?.kind === 'reset') {
+      req.socket.destroy();
       return;
     }
     const latency = this.#deps.latencyMs();
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
-    if (fault === 'http500') return this.#send(res, 500, '<h1>Internal Server Error</h1>');
-    if (fault === 'http503') return this.#send(res, 503, 'Service Unavailable');
-    if (fault === 'garbage') return this.#send(res, 200, '<html><body>Maintenance</body></html>');
-    this.#send(res, 200, this.answer(methode, query));
+    const retryAfter = { 'retry-after': String(fault?.retryAfterSec ?? 1) };
+    switch (fault?.kind) {
+      case 'http500':
+        return this.#send(res, 500, '<h1>Internal Server Error</h1>');
+      case 'http503':
+        return this.#send(res, 503, 'Service Unavailable', retryAfter);
+      case 'http429':
+        return this.#send(res, 429, 'Too Many Requests', retryAfter);
+      case 'garbage':
+        return this.#send(res, 200, '<html><body>Maintenance</body></html>');
+      case 'authError':
+        return this.#send(res, 200, this.#deps.replies.badLogin);
+      case 'truncated': {
+        const body = this.answer(methode, query);
+        return this.#send(res, 200, body.slice(0, Math.floor(body.length / 2)));
+      }
+      default:
+        return this.#send(res, 200, this.answer(methode, query));
+    }
   }
 
-  #send(res: ServerResponse, status: number, body: string): void {
+  #send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
     if (res.writableEnded || res.destroyed) return;
-    res.writeHead(status, { 'content-type': 'text/plain; charset=UTF-8', 'content-length': Buffer.byteLength(body), server: 'Apache' });
+    res.writeHead(status, { 'content-type': 'text/plain; charset=UTF-8', 'content-length': Buffer.byteLength(body), server: 'Apache', ...headers });
     res.end(body);
   }
 

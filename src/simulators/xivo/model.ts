@@ -20,6 +20,11 @@ export function celTime(ms: number): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}${pad(Math.floor(Math.random() * 1000), 3)}`;
 }
 
+/** A call still in progress, as the CEL table so far describes it. */
+export interface LiveCall extends SimCall {
+  readonly answered: boolean;
+}
+
 interface LegInfo {
   uniqueid: string;
   channame: string;
@@ -64,6 +69,11 @@ export class XivoModel {
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  /** Calls started and not hung up yet, oldest first. */
+  liveCalls(): LiveCall[] {
+    return [...this.#calls.entries()].map(([linkedid, call]) => ({ linkedid, aLeg: call.a.uniqueid, bLeg: call.b.uniqueid, answered: call.answered }));
   }
 
   get celCount(): number {

@@ -88,7 +88,10 @@ export type CelEffect =
 
 /** A Channel without the fields the source adds (`source`, `observedAt`). */
 export interface ChannelFields {
+  /** The entity's key, the leg's `uniqueid`: clients find a snapshot entity's key here. */
   channel: string;
+  /** Asterisk's channel name (`SIP/1001-0000002a`). */
+  channelName: string;
   state: Channel['state'];
   startedAt: string;
   callerNumber?: string;
@@ -200,7 +203,9 @@ export class CelTracker {
   }
 
   #fields(call: CallState, leg: LegState): ChannelFields {
-    const fields: ChannelFields = { channel: leg.channel, state: leg.state, startedAt: leg.startedAt };
+    // `channel` must be the key: a client applying a snapshot derives each entity's key from it
+    // (protocol §2), and a channel name is not unique across Asterisk restarts.
+    const fields: ChannelFields = { channel: leg.uniqueid, channelName: leg.channel, state: leg.state, startedAt: leg.startedAt };
     if (call.from !== undefined) fields.callerNumber = call.from;
     if (call.fromName !== undefined) fields.callerName = call.fromName;
     if (call.to !== undefined) fields.calleeNumber = call.to;

@@ -16,7 +16,7 @@ export const DurationSchema = z.union([z.number().int().nonnegative(), z.string(
   if (typeof value === 'number') return value;
   const ms = parseDuration(value);
   if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${value.slice(0, 40)}" is not a duration like 500ms, 5s, 2m or 1h` });
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value.slice(0, 40))} is not a duration like 500ms, 5s, 2m or 1h` });
     return z.NEVER;
   }
   return ms;

@@ -21,7 +21,7 @@ export const RateSpecSchema = z.string().transform((text, ctx): RateSpec => {
   const windowMs = match?.[2] === undefined ? undefined : parseDuration(match[2]);
   const points = Number(match?.[1]);
   if (!match || windowMs === undefined || windowMs < 1000 || points < 1) {
-    ctx.addIssue({ code: 'custom', message: `"${text.slice(0, 40)}" is not a rate like 5/10m (count / duration of at least 1s)` });
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text.slice(0, 40))} is not a rate like 5/10m (count / duration of at least 1s)` });
     return z.NEVER;
   }
   return { points, windowMs };
@@ -49,7 +49,7 @@ const PatternSchema = z
     try {
       return new RegExp(source);
     } catch {
-      ctx.addIssue({ code: 'custom', message: `"${source.slice(0, 40)}" is not a valid regular expression` });
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(source.slice(0, 40))} is not a valid regular expression` });
       return z.NEVER;
     }
   });

@@ -38,7 +38,7 @@ function outcome(document: unknown): 'ok' | 'config-error' {
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     // Each problem names a path: `sources[0].url: ...` or `(root): ...`.
-    for (const line of err.message.split('\n').slice(1)) expect(line).toMatch(/^\s+\S+: /);
+    for (const line of err.message.split('\n').slice(1)) expect(line).toMatch(/^\s+\S.*?: /);
     return 'config-error';
   }
 }
@@ -53,7 +53,7 @@ describe('parseConfig under hostile documents', () => {
   });
 
   it('one field of a valid config replaced (or an extra key added) with anything', () => {
-    fc.assert(fc.property(mutateAt(VALID), (document) => void outcome(document)), { numRuns: 1500 });
+    fc.assert(fc.property(mutateAt(VALID), (document) => void outcome(document)), { numRuns: Number(process.env.FUZZ_RUNS ?? 1500) });
   });
 });
 

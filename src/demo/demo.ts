@@ -11,6 +11,8 @@ import { startKazooSimulator, type KazooSimulator } from '../simulators/kazoo/in
 import { startMirtaSimulator, type MirtaSimulator } from '../simulators/mirta/index.js';
 import { startPbxwareSimulator, type PbxwareSimulator } from '../simulators/pbxware/index.js';
 import { startThreeCxSimulator, type ThreeCxSimulator } from '../simulators/threecx/index.js';
+import { startXivoSimulator, type XivoSimulator } from '../simulators/xivo/index.js';
+import { XivoScenario } from '../simulators/xivo/scenario.js';
 import { startWebAppelSimulator, type WebAppelSimulator } from '../simulators/webappel/index.js';
 import { createLogger } from '../util/logger.js';
 
@@ -39,7 +41,7 @@ export interface Demo {
   readonly wallboardUrl: string;
   readonly banner: string;
   /** The embedded simulators, so tests can drive them (with `scenario: false`). */
-  readonly simulators: { readonly mirta: MirtaSimulator; readonly kazoo: KazooSimulator; readonly webappel: WebAppelSimulator; readonly pbxware: PbxwareSimulator; readonly threecx: ThreeCxSimulator };
+  readonly simulators: { readonly mirta: MirtaSimulator; readonly kazoo: KazooSimulator; readonly webappel: WebAppelSimulator; readonly pbxware: PbxwareSimulator; readonly threecx: ThreeCxSimulator; readonly xivo: XivoSimulator };
   close(): Promise<void>;
 }
 
@@ -52,12 +54,15 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const webappel = await startWebAppelSimulator({ timings: { callingAfterMs: 2_000, connectedAfterMs: 6_000, endedAfterMs: 20_000, ...options.callbackTimings } });
   const pbxware = await startPbxwareSimulator();
   const threecx = await startThreeCxSimulator();
+  const xivo = await startXivoSimulator();
   const scenarios =
-    options.scenario === false ? [] : [mirta.scenario({}), kazoo.scenario({}), pbxware.scenario({ servers: ['2', '3'] }), threecx.scenario({})];
+    options.scenario === false
+      ? []
+      : [mirta.scenario({}), kazoo.scenario({}), pbxware.scenario({ servers: ['2', '3'] }), threecx.scenario({}), new XivoScenario(xivo.model)];
   for (const scenario of scenarios) scenario.start();
   const stopSimulators = async () => {
     for (const scenario of scenarios) scenario.stop();
-    await Promise.all([mirta.close(), kazoo.close(), webappel.close(), pbxware.close(), threecx.close()]);
+    await Promise.all([mirta.close(), kazoo.close(), webappel.close(), pbxware.close(), threecx.close(), xivo.close()]);
   };
 
   const config = parseConfig({
@@ -114,6 +119,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
         tenant: 'globex',
         poll: { snapshot: '30s' },
       },
+      {
+        // XiVO's web services: calls from its CEL (no call control), users and queues.
+        id: 'xivo-demo',
+        vendor: 'xivo',
+        url: xivo.url,
+        username: xivo.username,
+        password: xivo.password,
+        tenant: 'globex',
+        poll: { cel: '1s', queues: '30s', extensions: '30s' },
+      },
     ],
     widgets: [
       {
@@ -157,7 +172,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     token,
     wallboardUrl,
     banner,
-    simulators: { mirta, kazoo, webappel, pbxware, threecx },
+    simulators: { mirta, kazoo, webappel, pbxware, threecx, xivo },
     async close() {
       await bridge.close();
       await stopSimulators();

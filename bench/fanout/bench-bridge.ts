@@ -11,6 +11,11 @@ export const BENCH_TENANT = 'bench';
 export const BENCH_CODE = 'BENCH';
 export const BENCH_TOKEN = 'bench-token-0123456789abcdef';
 export const FIRST_FLOW_NUMBER = 8000;
+/**
+ * Every bench client connects from 127.0.0.1, and `clients.connectionsPerIp` defaults to 1,000
+ * (src/server/client-limits.ts): raised so that CLIENTS (up to 5,000) is never refused.
+ */
+const BENCH_CONNECTIONS_PER_IP = 100_000;
 
 export interface BenchBridgeOptions {
   readonly extensions: number;
@@ -56,6 +61,7 @@ export async function startBenchBridge(options: BenchBridgeOptions): Promise<Ben
   const config = parseConfig({
     listen: { host: '127.0.0.1', port: 0 },
     auth: { tokens: [{ token: BENCH_TOKEN, name: 'bench', tenants: [BENCH_TENANT], scopes: ['*'] }] },
+    clients: { connectionsPerIp: BENCH_CONNECTIONS_PER_IP },
     sources: [
       {
         id: 'mirta-bench',

@@ -62,8 +62,10 @@ export class MemoryEventLog implements EventLog {
     if (drop === 0) return;
     log.head += drop;
     this.#size -= drop;
-    // Compact once the dead prefix dominates, so memory stays proportional to the window.
-    if (log.head > 1024 && log.head * 2 > log.events.length) {
+    // Compact once the dead prefix is as big as the window (amortized O(1) per event), so a log
+    // never holds more than about twice its window: a small window of big events must not keep
+    // a thousand dead ones alive (measured: 15.5 MB for a 100-event window of 16 KB events).
+    if (log.head > 64 && log.head * 2 > log.events.length) {
       log.events = log.events.slice(log.head);
       log.times = log.times.slice(log.head);
       log.head = 0;

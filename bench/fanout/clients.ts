@@ -94,7 +94,8 @@ function openSocket(target: string, url: string, token: string, tenant: string):
 
 async function connect(message: Extract<ParentMessage, { kind: 'connect' }>): Promise<void> {
   const started = wallNow();
-  const list: Socket[] = [];
+  // A target may be several servers (the cluster bench connects it to each node in turn).
+  const list: Socket[] = sockets.get(message.target) ?? [];
   sockets.set(message.target, list);
   for (let first = 0; first < message.clients; first += CONNECT_CONCURRENCY) {
     const count = Math.min(CONNECT_CONCURRENCY, message.clients - first);

@@ -67,7 +67,7 @@ function paths(): Record<string, JsonSchema> {
         security: NO_AUTH,
         responses: {
           '200': { description: 'Ready.', content: json(schemaRef('Readyz')) },
-          '503': { description: 'Shutting down.', content: json(schemaRef('Readyz')) },
+          '503': { description: 'Shutting down, or (cluster mode) Redis is unreachable.', content: json(schemaRef('Readyz')) },
         },
       },
     },

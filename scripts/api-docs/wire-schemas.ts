@@ -113,6 +113,8 @@ export const StateResponseSchema = z.object({ cursor: z.number().int().nonnegati
 export const HealthzSchema = z.object({ ok: z.literal(true) });
 export const ReadyzSchema = z.object({
   ready: z.boolean(),
+  /** Cluster mode only: whether this node reaches Redis (down: not ready). */
+  redis: z.enum(['up', 'down']).optional(),
   sources: z.array(z.object({ id: z.string(), vendor: z.string(), status: z.enum(['up', 'degraded', 'down', 'starting']) })),
 });
 

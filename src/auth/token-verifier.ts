@@ -51,23 +51,63 @@ const sha256 = (value: string): Buffer => createHash('sha256').update(value, 'ut
  * if (!principal) return next(new Error('unauthorized'));
  */
 export class TokenVerifier {
-  readonly #byDigest = new Map<string, StaticEntry>();
-  readonly #jwtKey: Uint8Array | undefined;
+  #byDigest = new Map<string, StaticEntry>();
+  #jwtKey: Uint8Array | undefined;
+  #jwtSecret: string | undefined;
   readonly #now: () => number;
+  /** Where each principal came from, to carry live connections over a reload. */
+  #digestOf = new WeakMap<Principal, string>();
+  readonly #fromJwt = new WeakSet<Principal>();
 
   constructor(options: TokenVerifierOptions) {
+    this.#now = options.now ?? Date.now;
+    this.#load(options);
+  }
+
+  #load(options: Pick<TokenVerifierOptions, 'tokens' | 'jwtSecret'>): void {
+    const byDigest = new Map<string, StaticEntry>();
+    const digestOf = new WeakMap<Principal, string>();
     options.tokens.forEach((entry, index) => {
       const digest = sha256(entry.token);
+      const hex = digest.toString('hex');
       const principal: Principal = Object.freeze({
         label: entry.name ?? `token#${index}`,
         tenants: new Set(entry.tenants),
         scopes: new Set<Scope>(entry.scopes),
       });
       // First entry wins on a duplicated token, as in the config file's order.
-      if (!this.#byDigest.has(digest.toString('hex'))) this.#byDigest.set(digest.toString('hex'), { digest, principal });
+      if (!byDigest.has(hex)) {
+        byDigest.set(hex, { digest, principal });
+        digestOf.set(principal, hex);
+      }
     });
+    this.#byDigest = byDigest;
+    this.#digestOf = digestOf;
+    this.#jwtSecret = options.jwtSecret;
     this.#jwtKey = options.jwtSecret === undefined ? undefined : new TextEncoder().encode(options.jwtSecret);
-    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * Takes the `auth` part of a reloaded config. Returns what each principal handed out so far
+   * becomes: the new principal of the same static token (its tenants and scopes may have
+   * changed), the same JWT principal while `jwtSecret` is unchanged, or undefined when its
+   * credential is gone — a static token removed from the file, or any JWT after a new secret
+   * (the token itself is never kept, so it cannot be checked again).
+   *
+   * @example
+   * const carry = verifier.reload({ tokens: next.auth.tokens, jwtSecret: next.auth.jwtSecret });
+   * for (const socket of sockets) if (!carry(socket.data.principal)) socket.disconnect(true);
+   */
+  reload(options: Pick<TokenVerifierOptions, 'tokens' | 'jwtSecret'>): (principal: Principal) => Principal | undefined {
+    const previousDigestOf = this.#digestOf;
+    const secretKept = options.jwtSecret !== undefined && options.jwtSecret === this.#jwtSecret;
+    this.#load(options);
+    return (principal) => {
+      const digest = previousDigestOf.get(principal) ?? this.#digestOf.get(principal);
+      if (digest !== undefined) return this.#byDigest.get(digest)?.principal;
+      if (this.#fromJwt.has(principal)) return secretKept ? principal : undefined;
+      return undefined;
+    };
   }
 
   static fromConfig(config: Pick<Config, 'auth'>, now?: () => number): TokenVerifier {
@@ -104,12 +144,14 @@ export class TokenVerifier {
       });
       const claims = JwtClaimsSchema.safeParse(payload);
       if (!claims.success) return null;
-      return Object.freeze({
+      const principal: Principal = Object.freeze({
         label: `jwt:${claims.data.sub ?? 'anonymous'}`,
         tenants: new Set(claims.data.tenants),
         scopes: new Set<Scope>(claims.data.scopes),
         expiresAt: claims.data.exp * 1000,
       });
+      this.#fromJwt.add(principal);
+      return principal;
     } catch {
       // Bad signature, expired, not a JWT at all: all the same to the caller, and not logged,
       // because the reason would say something about the token.

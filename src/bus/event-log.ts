@@ -20,3 +20,20 @@ export interface EventLog {
   size(): number;
   close(): Promise<void>;
 }
+
+/** A batch of one tenant's events as a shared log delivers it to every node. */
+export interface EventBatch {
+  readonly tenant: string;
+  /** Contiguous, in `seq` order, following the previous batch of the tenant. */
+  readonly events: readonly BridgeEvent[];
+  /** Events before this batch are gone from the log: this node's subscribers missed some. */
+  readonly resync?: true;
+}
+
+/**
+ * The batches of every node, this one's included, once each and in `seq` order per tenant
+ * (cluster mode: `RedisEventLog.onEvents`).
+ */
+export interface EventFeed {
+  onEvents(listener: (batch: EventBatch) => void): () => void;
+}

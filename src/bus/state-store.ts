@@ -17,5 +17,11 @@ export interface StateStore {
   confirm(tenant: string, topic: Topic, source: string, at: string): Promise<void>;
   /** Entities per topic, with `observedAt` brought up to the latest confirmation. */
   snapshot(tenant: string, topics: readonly Topic[]): Promise<Partial<Record<Topic, Entity[]>>>;
+  /**
+   * The snapshot and the `seq` its entities reflect, read atomically. Stores shared by several
+   * nodes have it (another node may append between two reads); the bus then uses it instead of
+   * pairing the log's cursor with `snapshot`.
+   */
+  snapshotWithCursor?(tenant: string, topics: readonly Topic[]): Promise<{ cursor: number; snapshot: Partial<Record<Topic, Entity[]>> }>;
   close(): Promise<void>;
 }

@@ -12,6 +12,12 @@ const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
 
+/**
+ * The whole shutdown may take this long (commands finishing, leases released, sockets drained);
+ * past it, or at a second signal, the process exits at once.
+ */
+export const SHUTDOWN_TIMEOUT_MS = 30_000;
+
 /** Resolves when SIGINT/SIGTERM arrives, after closing `target`. */
 function closeOnSignal(target: { close(): Promise<void> }): Promise<void> {
   return new Promise((resolve) => {
@@ -19,7 +25,18 @@ function closeOnSignal(target: { close(): Promise<void> }): Promise<void> {
       process.stderr.write(`\ncallbridge: ${signal}, shutting down\n`);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void target.close().finally(resolve);
+      const force = (why: string) => {
+        process.stderr.write(`callbridge: ${why}; exiting now\n`);
+        process.exit(EXIT_FAILURE);
+      };
+      process.once('SIGINT', () => force('second signal'));
+      process.once('SIGTERM', () => force('second signal'));
+      const timer = setTimeout(() => force(`shutdown took longer than ${SHUTDOWN_TIMEOUT_MS / 1000} s`), SHUTDOWN_TIMEOUT_MS);
+      timer.unref();
+      void target.close().finally(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -8,22 +8,32 @@
  */
 import { LuaScript } from './lua-script.js';
 
-/** Arguments per event in APPEND's ARGV, after the fixed ones. */
-export const APPEND_ARGS_PER_EVENT = 5;
+/** Arguments per event in APPEND's ARGV, after the fixed ones, before its mirror copies. */
+export const APPEND_ARGS_PER_EVENT = 6;
+/** Arguments per mirror copy of one event. */
+export const APPEND_ARGS_PER_COPY = 3;
 /** APPEND's fixed ARGV before the per-event ones. */
-export const APPEND_FIXED_ARGS = 9;
+export const APPEND_FIXED_ARGS = 13;
 
 /**
- * KEYS: seq, log (stream), applied, then one state hash per topic of the batch.
+ * KEYS: seq, log (stream), applied, then one state hash per topic of the batch, then (with a
+ *   mirror) the mirror stream.
  * ARGV: tenant, now (ms), maxEvents, maxAgeMs, floor, idleExpireMs, feed channel ('' = none),
- *   writeState ('1'/'0'), n; then per event: draft JSON, state key index (1-based among the
- *   state hashes), entity key, removed ('1'/'0'), entity JSON.
+ *   writeState ('1'/'0'), n, mirror maxLen ('0' = no mirror), mirror uid, nsp, type; then per
+ *   event: draft JSON, state key index (1-based among the state hashes), entity key, removed
+ *   ('1'/'0'), entity JSON, m (mirror copies), then per copy: rooms, head, tail.
  * Returns { first seq, events held after trimming }.
  *
  * The new `seq` is the highest of: the counter, the caller's floor (the highest seq that node
  * has seen, so a Redis that lost its data does not hand out old numbers again while a node
  * remembers them) and the stream's last entry. Entries are `<seq>-0` so that `since` is a
  * plain XRANGE; their `t` field is the appender's clock, used for `maxAgeMs`.
+ *
+ * The mirror: each event may also be XADDed to a second stream, as entries `uid nsp type r
+ * data` whose `data` is `head .. seq .. tail` (the caller builds the text around the number it
+ * cannot know). In cluster mode that stream is the socket.io adapter's, so the broadcast of an
+ * event is written in the same atomic step that numbers it: the stream holds every tenant's
+ * events in `seq` order whichever nodes appended them (server/cluster-broadcast.ts).
  */
 export const APPEND = new LuaScript(
   'append',
@@ -38,6 +48,8 @@ local idleExpire = ARGV[6]
 local channel = ARGV[7]
 local writeState = ARGV[8] == '1'
 local n = tonumber(ARGV[9])
+local mirrorMax = ARGV[10]
+local mirrorKey = KEYS[#KEYS]
 
 local cur = tonumber(redis.call('GET', seqKey) or '0') or 0
 if cur < floor then cur = floor end
@@ -50,17 +62,25 @@ local last = cur + n
 redis.call('SET', seqKey, string.format('%d', last))
 
 local drafts = {}
+local a = ${APPEND_FIXED_ARGS}
 for i = 1, n do
-  local base = ${APPEND_FIXED_ARGS} + (i - 1) * ${APPEND_ARGS_PER_EVENT}
-  drafts[i] = ARGV[base + 1]
-  redis.call('XADD', logKey, string.format('%d-0', cur + i), 't', ARGV[2], 'd', ARGV[base + 1])
+  local seq = string.format('%d', cur + i)
+  drafts[i] = ARGV[a + 1]
+  redis.call('XADD', logKey, seq .. '-0', 't', ARGV[2], 'd', ARGV[a + 1])
   if writeState then
-    local hash = KEYS[3 + tonumber(ARGV[base + 2])]
-    if ARGV[base + 4] == '1' then
-      redis.call('HDEL', hash, ARGV[base + 3])
+    local hash = KEYS[3 + tonumber(ARGV[a + 2])]
+    if ARGV[a + 4] == '1' then
+      redis.call('HDEL', hash, ARGV[a + 3])
     else
-      redis.call('HSET', hash, ARGV[base + 3], ARGV[base + 5])
+      redis.call('HSET', hash, ARGV[a + 3], ARGV[a + 5])
     end
+  end
+  local copies = tonumber(ARGV[a + 6])
+  a = a + ${APPEND_ARGS_PER_EVENT}
+  for c = 1, copies do
+    redis.call('XADD', mirrorKey, 'MAXLEN', '~', mirrorMax, '*', 'uid', ARGV[11], 'nsp', ARGV[12], 'type', ARGV[13],
+      'r', ARGV[a + 1], 'data', ARGV[a + 2] .. seq .. ARGV[a + 3])
+    a = a + ${APPEND_ARGS_PER_COPY}
   end
 end
 if writeState then redis.call('SET', appliedKey, string.format('%d', last)) end

@@ -79,8 +79,46 @@ export class RedisKeys {
     return `${this.prefix}lease:${source}`;
   }
 
+  /** Channel: a lease was released (message: the source), so other nodes take it at once. */
+  leaseReleased(): string {
+    return `${this.prefix}lease-released`;
+  }
+
   /** Sorted set: the permits of a cluster-wide rate budget, scored by expiry. */
   rate(name: string): string {
     return `${this.prefix}rate:${name}`;
+  }
+
+  /**
+   * Stream of the socket.io Redis Streams adapter (its `streamName`): every broadcast, and what
+   * connection state recovery replays. The event log's APPEND script writes tenant events here.
+   */
+  socketStream(): string {
+    return `${this.prefix}socket.io`;
+  }
+
+  /** Pub/sub channel prefix of the socket.io adapter (its `channelPrefix`). */
+  socketChannelPrefix(): string {
+    return `${this.prefix}socket.io`;
+  }
+
+  /** Key prefix of the socket.io sessions kept for recovery (the adapter's `sessionKeyPrefix`). */
+  socketSessionPrefix(): string {
+    return `${this.prefix}sio:session:`;
+  }
+
+  /** Hash: PBX profile id -> stored profile JSON (every tenant's). */
+  profiles(): string {
+    return `${this.prefix}profiles`;
+  }
+
+  /** Channel: a profile was created, changed or deleted (message: its id). */
+  profilesChanged(): string {
+    return `${this.prefix}profiles:changed`;
+  }
+
+  /** Cluster-wide abuse-limit counters of the public callback route (rate-limiter-flexible's keyPrefix root). */
+  publicLimits(): string {
+    return `${this.prefix}cb`;
   }
 }

@@ -50,11 +50,18 @@ return 0
 `,
 );
 
-/** KEYS: lease. ARGV: nodeId. Deletes the key only if this node holds it. */
+/**
+ * KEYS: lease. ARGV: nodeId, channel ('' = none), source. Deletes the key only if this node holds
+ * it, and then announces it on the channel so the other nodes try at once.
+ */
 const RELEASE = new LuaScript(
   'lease-release',
   `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
+  return 1
+end
 return 0
 `,
 );
@@ -78,6 +85,11 @@ export interface SourceLeaseOptions {
   readonly nodeId: string;
   /** Default LEASE_TTL_MS (15 s). */
   readonly ttlMs?: number;
+  /**
+   * A channel a release is announced on (the source's name), so that the other nodes, told by
+   * whoever listens there, `nudge()` their leases instead of waiting for their next try.
+   */
+  readonly announce?: string;
   readonly logger?: Logger;
 }
 
@@ -95,6 +107,7 @@ export class SourceLease {
   readonly ttlMs: number;
   readonly #redis: Redis;
   readonly #key: string;
+  readonly #announce: string;
   readonly #logger: Logger | undefined;
   readonly #listeners: { [E in keyof SourceLeaseEvents]: Set<SourceLeaseEvents[E]> } = { acquired: new Set(), lost: new Set() };
   #held = false;
@@ -103,6 +116,8 @@ export class SourceLease {
   #timer: NodeJS.Timeout | undefined;
   #running = false;
   #inFlight: Promise<void> = Promise.resolve();
+  /** An acquire or renewal is waiting for Redis. */
+  #asking = false;
 
   constructor(options: SourceLeaseOptions) {
     this.ttlMs = options.ttlMs ?? LEASE_TTL_MS;
@@ -111,6 +126,7 @@ export class SourceLease {
     this.nodeId = options.nodeId;
     this.#redis = options.redis;
     this.#key = options.keys.lease(options.source);
+    this.#announce = options.announce ?? '';
     this.#logger = options.logger?.child({ source: options.source });
   }
 
@@ -144,11 +160,16 @@ export class SourceLease {
     this.#held = false;
     try {
       // Compare-and-DEL even when not held here: an acquire whose reply was lost may have won.
-      await this.#withTimeout(RELEASE.run(this.#redis, [this.#key], [this.nodeId]));
+      await this.#withTimeout(RELEASE.run(this.#redis, [this.#key], [this.nodeId, this.#announce, this.source]));
     } catch (err) {
       this.#logger?.warn({ err }, 'lease release failed; it expires by itself');
     }
     if (wasHeld) this.#emit('lost', 'released');
+  }
+
+  /** Another node released the lease: try to take it now rather than at the next scheduled try. */
+  nudge(): void {
+    if (this.#running && !this.#held && !this.#asking) this.#schedule(0);
   }
 
   /** The node holding the lease according to Redis (diagnostics and tests). */
@@ -160,7 +181,10 @@ export class SourceLease {
     if (!this.#running) return;
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
-      this.#inFlight = this.#held ? this.#renew() : this.#acquire();
+      this.#asking = true;
+      this.#inFlight = (this.#held ? this.#renew() : this.#acquire()).finally(() => {
+        this.#asking = false;
+      });
     }, delayMs);
   }
 

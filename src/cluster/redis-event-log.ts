@@ -11,10 +11,11 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { EventDraft, EventLog } from '../bus/event-log.js';
+import type { EventMirror } from './event-mirror.js';
 import type { Topic } from '../protocol/entities.js';
 import type { BridgeEvent } from '../protocol/events.js';
 import { entryTime, entryToEvent, parseFeedMessage, type StreamEntry } from './event-log-codec.js';
-import { APPEND, APPEND_ARGS_PER_EVENT, APPEND_FIXED_ARGS } from './event-log-scripts.js';
+import { APPEND, APPEND_ARGS_PER_COPY, APPEND_ARGS_PER_EVENT, APPEND_FIXED_ARGS } from './event-log-scripts.js';
 import { FeedSequencer, type FeedFill, type FeedListener } from './event-feed.js';
 import type { RedisKeys } from './keys.js';
 import { replyInteger, type ScriptArg } from './lua-script.js';
@@ -35,6 +36,11 @@ export interface RedisEventLogOptions {
    * and `RedisStateStore.apply` of the same events is a no-op.
    */
   readonly writeState?: boolean;
+  /**
+   * Also write each event to a second stream in the same script (cluster mode: the socket.io
+   * adapter's, so broadcasts are in `seq` order across nodes; see EventMirror).
+   */
+  readonly mirror?: EventMirror;
   /** Epoch ms of the appender (ages are measured with it); tests pass their own. */
   readonly now?: () => number;
   /** How often the feed checks every tenant's cursor and `size()` is refreshed. Default 5 s. */
@@ -65,6 +71,7 @@ export class RedisEventLog implements EventLog {
   readonly #now: () => number;
   readonly #refreshIntervalMs: number;
   readonly #logger: Logger | undefined;
+  readonly #mirror: EventMirror | undefined;
   readonly #feed: FeedSequencer;
   /** Highest seq seen per tenant: the floor passed to APPEND, and the known tenants. */
   readonly #known = new Map<string, number>();
@@ -94,6 +101,7 @@ export class RedisEventLog implements EventLog {
     this.#now = options.now ?? Date.now;
     this.#refreshIntervalMs = options.refreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS;
     this.#logger = options.logger;
+    this.#mirror = options.mirror;
     this.#feed = new FeedSequencer({ fill: (tenant, after) => this.#held(tenant, after), ...(options.logger ? { logger: options.logger } : {}) });
   }
 
@@ -140,6 +148,7 @@ export class RedisEventLog implements EventLog {
   async append(tenant: string, drafts: readonly EventDraft[]): Promise<BridgeEvent[]> {
     if (drafts.length === 0) return [];
     const topics: Topic[] = [];
+    const mirror = this.#mirror;
     const args: ScriptArg[] = [
       tenant,
       this.#now(),
@@ -150,17 +159,30 @@ export class RedisEventLog implements EventLog {
       this.#subscriber ? this.#keys.feed() : '',
       this.#writeState ? '1' : '0',
       drafts.length,
+      mirror ? mirror.maxLen : 0,
+      mirror?.uid ?? '',
+      mirror?.nsp ?? '',
+      mirror?.type ?? '',
     ];
+    let copies = 0;
     for (const draft of drafts) {
       let index = topics.indexOf(draft.topic);
       if (index < 0) index = topics.push(draft.topic) - 1;
-      args.push(JSON.stringify(draft));
+      const json = JSON.stringify(draft);
+      args.push(json);
       if (this.#writeState) args.push(index + 1, draft.key, draft.removed ? '1' : '0', JSON.stringify(draft.data));
       else args.push('', '', '', '');
+      const mirrored = mirror ? mirror.copies(tenant, draft, json) : [];
+      args.push(mirrored.length);
+      for (const copy of mirrored) args.push(copy.rooms, copy.head, copy.tail);
+      copies += mirrored.length;
     }
-    if (args.length !== APPEND_FIXED_ARGS + drafts.length * APPEND_ARGS_PER_EVENT) throw new Error('RedisEventLog: APPEND arguments out of step');
+    if (args.length !== APPEND_FIXED_ARGS + drafts.length * APPEND_ARGS_PER_EVENT + copies * APPEND_ARGS_PER_COPY) {
+      throw new Error('RedisEventLog: APPEND arguments out of step');
+    }
     const keys = [this.#keys.seq(tenant), this.#keys.log(tenant), this.#keys.applied(tenant)];
     if (this.#writeState) for (const topic of topics) keys.push(this.#keys.state(tenant, topic));
+    if (mirror) keys.push(mirror.stream);
     const reply = await APPEND.run(this.#redis, keys, args);
     if (!Array.isArray(reply)) throw new TypeError('append: expected an array reply');
     const first = replyInteger(reply[0], 'append');

@@ -101,6 +101,8 @@ export class CommandDispatcher implements CommandService {
   readonly #breakers = new Map<string, CircuitBreaker>();
   readonly #inFlight = new Set<Promise<CommandAck>>();
   readonly #shutdown = new AbortController();
+  /** Set by `drain`: new commands are refused, those under way may finish. */
+  #draining = false;
   readonly #unwatchSources: () => void;
 
   constructor(options: CommandDispatcherOptions) {
@@ -136,6 +138,24 @@ export class CommandDispatcher implements CommandService {
     return pending;
   }
 
+  /**
+   * The graceful half of a shutdown: refuses new commands (`unavailable`, not sent: the client
+   * retries on another node) and waits up to `timeoutMs` for those under way to finish. Returns
+   * how many were still running then (`close` aborts them).
+   */
+  async drain(timeoutMs: number): Promise<number> {
+    this.#draining = true;
+    if (this.#inFlight.size === 0) return 0;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+    });
+    await Promise.race([Promise.allSettled([...this.#inFlight]), deadline]);
+    clearTimeout(timer);
+    return this.#inFlight.size;
+  }
+
   /** Aborts commands under way (sent ones answer `timeout`), waits for their acks, stops watching. Does not close the store. */
   async close(): Promise<void> {
     this.#shutdown.abort();
@@ -149,7 +169,7 @@ export class CommandDispatcher implements CommandService {
     const trace: Trace = {};
     let ack: CommandAck;
     try {
-      if (this.#shutdown.signal.aborted) throw new UnavailableError('the bridge is shutting down; the command was not sent');
+      if (this.#shutdown.signal.aborted || this.#draining) throw new UnavailableError('the bridge is shutting down; the command was not sent');
       ack = await this.#handle(principal, body, options, trace);
     } catch (err) {
       ack = this.#errorAck(err, trace);

@@ -27,6 +27,33 @@ const StaticTokenSchema = z.strictObject({
   scopes: z.array(ScopeSchema).min(1),
 });
 
+const RedisUrlSchema = z.string().regex(/^rediss?:\/\//, 'a redis:// URL');
+
+/** Lease TTLs below this would renew several times a second per source. */
+const MIN_LEASE_TTL_MS = 300;
+
+/** `redis: "redis://..."` is shorthand for `redis: { url: "redis://..." }`. */
+export const RedisConfigSchema = z
+  .union([
+    RedisUrlSchema,
+    z.strictObject({
+      url: RedisUrlSchema,
+      /** Prepended to every key and channel, so deployments can share one Redis. */
+      keyPrefix: z
+        .string()
+        .max(64)
+        .regex(/^[A-Za-z0-9_.:{}-]*$/, 'letters, digits and _ . : { } - only')
+        .default('callbridge:'),
+      /** A source's lease: how long a silent poller keeps it (takeover within about this long). */
+      leaseTtl: DurationSchema.prefault('15s').refine((ms) => ms >= MIN_LEASE_TTL_MS, `at least ${MIN_LEASE_TTL_MS}ms`),
+      /** This node's name in Redis (leases, client names); unique per process. Default: host-pid-random. */
+      nodeId: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only').optional(),
+    }),
+  ])
+  .transform((value) => (typeof value === 'string' ? { url: value, keyPrefix: 'callbridge:', leaseTtl: 15_000 } : value));
+
+export type RedisConfig = z.infer<typeof RedisConfigSchema>;
+
 export const ConfigSchema = z
   .strictObject({
     listen: z
@@ -44,7 +71,11 @@ export const ConfigSchema = z
       tokens: z.array(StaticTokenSchema).default([]),
       jwtSecret: z.string().min(32, 'at least 32 characters for HS256').optional(),
     }),
-    redis: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
+    /**
+     * Cluster mode (docs/cluster.md): a `redis://` URL, or the same with options. Absent: one
+     * node, everything in memory.
+     */
+    redis: RedisConfigSchema.optional(),
     /**
      * Where the bridge keeps its own data (PBX profiles created through the API). Absent: kept
      * in memory and lost at restart, as everything is without `redis` (docs/profiles.md).

@@ -35,6 +35,18 @@ export interface ProfileServiceOptions {
   readonly now?: (() => Date) | undefined;
   /** Makes the id of a profile created without one (`pbx-` + 10 hex digits by default). */
   readonly newId?: (() => string) | undefined;
+  /**
+   * With a store that other nodes write too (`watch`): how often every stored profile is
+   * compared with what runs here, besides the store's change notices. Default 10 s.
+   */
+  readonly reconcileIntervalMs?: number | undefined;
+}
+
+const DEFAULT_RECONCILE_INTERVAL_MS = 10_000;
+
+/** What a running profile was started with: a change of any of it restarts the source. */
+function runningShape(profile: StoredProfile): string {
+  return stableStringify({ tenant: profile.tenant, type: profile.type, settings: profile.settings });
 }
 
 /** Who asked, for the log line each change writes (a token's label, never the token). */
@@ -61,6 +73,12 @@ export class ProfileService {
   readonly #lock = new KeyedLock();
   /** Why an enabled profile is not running. */
   readonly #problems = new Map<string, string>();
+  /** The profiles this node runs, with their tenant and what they were started with. */
+  readonly #applied = new Map<string, { tenant: string; shape: string }>();
+  readonly #reconcileIntervalMs: number;
+  #stopWatching: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
 
   constructor(options: ProfileServiceOptions) {
     this.#store = options.store;
@@ -70,6 +88,7 @@ export class ProfileService {
     this.#dataDir = options.dataDir;
     this.#now = options.now ?? (() => new Date());
     this.#newId = options.newId ?? (() => ID_PREFIX + randomBytes(ID_BYTES).toString('hex'));
+    this.#reconcileIntervalMs = options.reconcileIntervalMs ?? DEFAULT_RECONCILE_INTERVAL_MS;
   }
 
   /** True when profiles survive a restart (a `dataDir` is set). */
@@ -83,6 +102,65 @@ export class ProfileService {
     const enabled = (await this.#store.all()).filter((profile) => profile.enabled);
     await Promise.all(enabled.map((profile) => this.#lock.run(profile.id, () => this.#startStored(profile))));
     this.#logger.info({ profiles: enabled.length, persistent: this.#store.persistent }, 'enabled PBX profiles started');
+    if (this.#store.watch && !this.#closed) {
+      // Shared store (cluster mode): other nodes create, change and delete profiles too.
+      this.#stopWatching = this.#store.watch(() => void this.reconcile());
+      this.#timer = setInterval(() => void this.reconcile(), this.#reconcileIntervalMs);
+      this.#timer.unref();
+    }
+  }
+
+  /**
+   * Makes what runs here match what is stored: enabled profiles run (restarted when their
+   * settings changed), disabled and deleted ones do not. Called on the store's change notices
+   * and periodically when the store is shared; a failure is logged and retried next time.
+   */
+  async reconcile(): Promise<void> {
+    if (this.#closed) return;
+    let stored: StoredProfile[];
+    try {
+      stored = await this.#store.all();
+    } catch (err) {
+      this.#logger.warn({ err }, 'profiles could not be read; reconciling later');
+      return;
+    }
+    const tenants = new Map<string, string>();
+    for (const profile of stored) tenants.set(profile.id, profile.tenant);
+    for (const [id, applied] of this.#applied) if (!tenants.has(id)) tenants.set(id, applied.tenant);
+    await Promise.all(
+      [...tenants].map(([id, tenant]) =>
+        this.#lock.run(id, () => this.#reconcileOne(tenant, id)).catch((err: unknown) => {
+          this.#logger.warn({ err, profile: id }, 'profile could not be reconciled; retrying later');
+        }),
+      ),
+    );
+  }
+
+  /** Stops following the store (bridge shutdown); the sources are the SourceManager's to stop. */
+  close(): void {
+    this.#closed = true;
+    this.#stopWatching?.();
+    clearInterval(this.#timer);
+  }
+
+  async #reconcileOne(tenant: string, id: string): Promise<void> {
+    if (this.#closed) return;
+    const profile = await this.#store.get(tenant, id);
+    const running = this.#running(id);
+    if (!profile?.enabled) {
+      if (running) await this.#manager.remove(id, { reason: profile ? DISABLED_REASON : REMOVED_REASON });
+      this.#applied.delete(id);
+      this.#problems.delete(id);
+      return;
+    }
+    if (running && this.#applied.get(id)?.shape === runningShape(profile)) return;
+    // Reported once at start; the file's source runs under that id.
+    if (this.#fileSources.has(id)) return;
+    if (!running) {
+      await this.#startStored(profile);
+      return;
+    }
+    await this.#run(profile, toSourceConfig(profile, { dataDir: this.#dataDir }), 'replace');
   }
 
   async list(tenant: string): Promise<ProfileView[]> {
@@ -145,6 +223,7 @@ export class ProfileService {
       const running = this.#running(id);
       if (!stored.enabled) {
         if (running) await this.#manager.remove(id, { reason: DISABLED_REASON });
+        this.#applied.delete(id);
         this.#problems.delete(id);
       } else if (!running) {
         await this.#run(stored, config, 'start');
@@ -162,6 +241,7 @@ export class ProfileService {
       if (!current) throw this.#missing(tenant, id, true);
       await this.#store.delete(tenant, id);
       if (this.#running(id)) await this.#manager.remove(id, { reason: REMOVED_REASON });
+      this.#applied.delete(id);
       this.#problems.delete(id);
       this.#logger.info({ tenant, profile: id, actor: actor.label }, 'profile deleted');
       return viewOf(current, 'stopped');
@@ -190,6 +270,7 @@ export class ProfileService {
     try {
       if (how === 'start') await this.#manager.add(config, { origin: 'api' });
       else await this.#manager.replace(config);
+      this.#applied.set(profile.id, { tenant: profile.tenant, shape: runningShape(profile) });
       this.#problems.delete(profile.id);
     } catch (err) {
       this.#logger.error({ err, tenant: profile.tenant, profile: profile.id, vendor: config.vendor }, 'profile source did not start');

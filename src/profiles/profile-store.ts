@@ -43,4 +43,10 @@ export interface ProfileStore {
   put(profile: StoredProfile): Promise<void>;
   /** False when `tenant` has no profile `id`. */
   delete(tenant: string, id: string): Promise<boolean>;
+  /**
+   * Stores shared by several nodes (Redis) report changes made anywhere, so every node runs the
+   * profiles the store holds. `listener` gets the changed id, or undefined for "anything may
+   * have changed" (after a reconnect). Returns the function that stops watching.
+   */
+  watch?(listener: (id: string | undefined) => void): () => void;
 }

@@ -12,6 +12,8 @@ import type { RateSpec, WidgetConfig } from './widget-config.js';
 export interface AbuseLimitsOptions {
   /** Shared counters for a cluster; absent = this process only. */
   redis?: Redis | undefined;
+  /** Root of every counter's key; default `cb`. */
+  keyPrefix?: string | undefined;
 }
 
 interface WidgetLimiters {
@@ -27,10 +29,11 @@ export class AbuseLimits {
       const base = { points: spec.points, duration: Math.ceil(spec.windowMs / 1000), keyPrefix };
       return options.redis ? new RateLimiterRedis({ ...base, storeClient: options.redis }) : new RateLimiterMemory(base);
     };
+    const root = options.keyPrefix ?? 'cb';
     for (const widget of widgets) {
       this.#limiters.set(widget.key, {
-        perIp: make(widget.limits.perIp, `cb:widget:${widget.key}:ip`),
-        perNumber: make(widget.limits.perNumber, `cb:widget:${widget.key}:number`),
+        perIp: make(widget.limits.perIp, `${root}:widget:${widget.key}:ip`),
+        perNumber: make(widget.limits.perNumber, `${root}:widget:${widget.key}:number`),
       });
     }
   }

@@ -24,7 +24,10 @@ export interface PublicCallbackOptions {
   bus: Bus;
   commands?: CommandService | undefined;
   logger: Logger;
+  /** Cluster mode: the per-IP and per-number counters live in Redis, shared by every node. */
   redis?: Redis | undefined;
+  /** Key prefix of those counters (the cluster's prefix; default `cb`). */
+  limitsPrefix?: string | undefined;
 }
 
 export interface PublicCallback {
@@ -44,7 +47,7 @@ export function installPublicCallback(fastify: FastifyInstance, options: PublicC
   const streams = new StatusStreams({ bus: options.bus, logger: options.logger });
   registerPublicCallbackRoutes(fastify, {
     widgets: new WidgetRegistry(options.widgets),
-    limits: new AbuseLimits(options.widgets, { redis: options.redis }),
+    limits: new AbuseLimits(options.widgets, { redis: options.redis, keyPrefix: options.limitsPrefix }),
     tokens: new StatusTokens(deriveStatusKey(options.secrets), STATUS_TOKEN_TTL_MS),
     streams,
     bus: options.bus,

@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.js';
+import { endOrDestroy } from '../server/sse.js';
 import type { BridgeEvent } from '../protocol/events.js';
 import type { CallbackHandle } from './status-token.js';
 
@@ -104,7 +105,7 @@ export class StatusStreams {
 
   close(): void {
     this.#stopListening();
-    for (const res of this.#all) res.end();
+    for (const res of this.#all) endOrDestroy(res);
   }
 
   #dispatch(event: BridgeEvent): void {

@@ -3,6 +3,7 @@
  * wallboard) with socket.io attached to the same HTTP server (protocol §1, §5).
  */
 import type { AddressInfo } from 'node:net';
+import type { Redis } from 'ioredis';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -16,7 +17,7 @@ import { REDACT_PATHS } from '../util/logger.js';
 import { installErrorHandling, sendError } from './http-errors.js';
 import { InvalidArgumentError } from '../errors.js';
 import { registerRestRoutes } from './rest-routes.js';
-import { createSocketServer } from './socket-server.js';
+import { createSocketServer, type SocketServerOptions } from './socket-server.js';
 import type { BridgeIo } from './socket-types.js';
 import { SseHub, registerSseRoute } from './sse.js';
 import { registerClientBundleRoute } from './client-bundle.js';
@@ -53,6 +54,19 @@ export interface CreateServerOptions {
   demand?: Demand | undefined;
   /** PBX profiles over REST; absent: the profile routes answer `unsupported`. */
   profiles?: ProfileService | undefined;
+  /**
+   * Cluster mode: the socket.io adapter, Redis for the public route's limits, and Redis's state
+   * for `/readyz`.
+   */
+  cluster?:
+    | {
+        readonly sockets: NonNullable<SocketServerOptions['cluster']>;
+        readonly redis: Redis;
+        /** Key prefix of the public route's limit counters. */
+        readonly limitsPrefix: string;
+        readonly redisReady: () => boolean;
+      }
+    | undefined;
 }
 
 export interface BridgeServer {
@@ -60,6 +74,8 @@ export interface BridgeServer {
   readonly io: BridgeIo;
   /** Listens on `config.listen`; resolves with a URL clients can use (127.0.0.1 for 0.0.0.0). */
   listen(): Promise<{ url: string; port: number }>;
+  /** The first step of a shutdown: `/readyz` answers 503 from now on, so load balancers move on. */
+  stopAccepting(): void;
   /** Ends SSE streams, drops sockets, closes the HTTP server. Idempotent. */
   close(): Promise<void>;
 }
@@ -115,11 +131,12 @@ export async function createServer(options: CreateServerOptions): Promise<Bridge
     maxSocketBacklog: options.maxSocketBacklog,
     limits: config.clients,
     trustProxy: config.listen.trustProxy,
+    cluster: options.cluster?.sockets,
   });
   const hub = new SseHub({ bus, logger: logger.child({ component: 'sse' }), pingIntervalMs: options.ssePingIntervalMs, demand: options.demand });
   const stopRoomDemand = options.demand ? trackRoomDemand(sockets.nsp, options.demand) : () => undefined;
 
-  registerRestRoutes(fastify, { bus, sources, verifier, metrics, commands, isClosing: () => closing });
+  registerRestRoutes(fastify, { bus, sources, verifier, metrics, commands, isClosing: () => closing, redisReady: options.cluster?.redisReady });
   registerSseRoute(fastify, { hub, verifier });
   registerClientBundleRoute(fastify);
   registerProfileRoutes(fastify, { verifier, profiles: options.profiles, logger: httpLogger });
@@ -129,6 +146,8 @@ export async function createServer(options: CreateServerOptions): Promise<Bridge
     bus,
     commands,
     logger,
+    redis: options.cluster?.redis,
+    limitsPrefix: options.cluster?.limitsPrefix,
   });
   if (options.staticDir !== undefined) {
     await fastify.register(fastifyStatic, { root: options.staticDir, prefix: '/', index: ['index.html'] });
@@ -153,6 +172,9 @@ export async function createServer(options: CreateServerOptions): Promise<Bridge
       await fastify.listen({ host: config.listen.host, port: config.listen.port });
       const address = fastify.server.address() as AddressInfo;
       return { url: urlOf(address), port: address.port };
+    },
+    stopAccepting() {
+      closing = true;
     },
     close() {
       closed ??= (async () => {

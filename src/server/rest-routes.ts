@@ -22,6 +22,8 @@ export interface RestRoutesOptions {
   commands?: CommandService | undefined;
   /** True once the bridge is closing: /readyz answers 503 so load balancers stop sending. */
   isClosing: () => boolean;
+  /** Cluster mode: whether Redis is reachable. A node without Redis cannot serve (503). */
+  redisReady?: (() => boolean) | undefined;
 }
 
 interface TenantParams {
@@ -49,10 +51,13 @@ export function registerRestRoutes(fastify: FastifyInstance, options: RestRoutes
   // Ready means "this node can serve clients". A vendor that is down does not make it unready:
   // every node sees the same vendor, so taking nodes out of rotation would not help; the
   // sources' statuses are listed for operators instead.
+  // In cluster mode Redis is the node's bus: without it, it can neither number nor deliver events.
   fastify.get('/readyz', async (_request, reply) => {
-    const ready = !options.isClosing();
+    const redisUp = options.redisReady?.();
+    const ready = !options.isClosing() && redisUp !== false;
     const list = sources.list().map((source) => ({ id: source.id, vendor: source.vendor, status: source.status ?? 'starting' }));
-    return reply.code(ready ? 200 : 503).send({ ready, sources: list });
+    const body = redisUp === undefined ? { ready, sources: list } : { ready, redis: redisUp ? 'up' : 'down', sources: list };
+    return reply.code(ready ? 200 : 503).send(body);
   });
 
   fastify.get('/metrics', async (_request, reply) => {

@@ -24,6 +24,7 @@ import type { BridgeEvent } from '../protocol/events.js';
 import { CoalescingQueue } from './coalescing-queue.js';
 import { eventWithoutRaw, roomFor } from './rooms.js';
 import type { BridgeNamespace, BridgeSocket } from './socket-types.js';
+import { emitToSocket } from './direct-emit.js';
 
 /** Packets a socket may have waiting before the hard bound (times HARD_LIMIT_FACTOR) applies. */
 export const DEFAULT_MAX_SOCKET_BACKLOG = 2_000;
@@ -166,7 +167,7 @@ export class SlowConsumers {
       return;
     }
     this.stats.coalesced += queue.offered - queue.size;
-    for (const event of queue.take()) socket.emit('event', event);
+    for (const event of queue.take()) emitToSocket(socket, 'event', event);
   }
 
   #drop(entry: SlowSocket, reason: string): void {

@@ -7,6 +7,7 @@
 import { UnauthorizedError } from '../errors.js';
 import { dropConnection } from './slow-consumers.js';
 import type { BridgeSocket } from './socket-types.js';
+import { emitToSocket } from './direct-emit.js';
 
 /** `auth.expiring` comes this long before `exp`... */
 export const EXPIRY_WARNING_MS = 60_000;
@@ -48,7 +49,7 @@ function at(when: number, run: () => void): () => void {
 /** The `auth.expired` notice, then the close: the packet is flushed before the transport closes. */
 function expire(socket: BridgeSocket): void {
   if (!socket.connected) return;
-  socket.emit('auth.expired', new UnauthorizedError('token expired').toWire());
+  emitToSocket(socket, 'auth.expired', new UnauthorizedError('token expired').toWire());
   const conn = socket.conn;
   socket.disconnect(true);
   if (conn.readyState === 'closed') return;
@@ -80,7 +81,7 @@ export function watchTokenLifetime(socket: BridgeSocket): TokenLifetime {
       const lead = Math.min(EXPIRY_WARNING_MS, Math.max(0, expiresAt - Date.now()) * WARNING_SHARE);
       cancellers = [
         at(expiresAt - lead, () => {
-          if (socket.connected) socket.emit('auth.expiring', { expiresAt: new Date(expiresAt).toISOString() });
+          if (socket.connected) emitToSocket(socket, 'auth.expiring', { expiresAt: new Date(expiresAt).toISOString() });
         }),
         at(expiresAt, () => expire(socket)),
       ];

@@ -12,6 +12,7 @@ import { buildHello } from './hello.js';
 import type { TokenLifetime } from './socket-expiry.js';
 import type { BridgeSocket } from './socket-types.js';
 import { dropUncovered } from './subscriptions.js';
+import { emitToSocket } from './direct-emit.js';
 
 export interface RenewContext {
   readonly verifier: TokenVerifier;
@@ -46,5 +47,5 @@ export async function renew(socket: BridgeSocket, payload: unknown, context: Ren
   const ack: RenewOk = { ok: true, dropped };
   if (principal.expiresAt !== undefined) ack.expiresAt = new Date(principal.expiresAt).toISOString();
   reply(ack);
-  socket.emit('hello', buildHello(principal, context.sources));
+  emitToSocket(socket, 'hello', buildHello(principal, context.sources));
 }

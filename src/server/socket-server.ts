@@ -5,7 +5,7 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { Bus } from '../bus/bus.js';
 import type { CommandService } from '../commands/command-service.js';
@@ -17,11 +17,13 @@ import { errorAck } from './ack.js';
 import { DEFAULT_CLIENT_LIMITS, TokenBucket, type ClientLimits } from './client-limits.js';
 import { startFanOut } from './fan-out.js';
 import { dropConnection, startSlowConsumerSweep } from './slow-consumers.js';
+import { deliverRecoveredPackets } from './cluster-adapter.js';
+import { emitToSocket } from './direct-emit.js';
 import { buildHello } from './hello.js';
 import { connectionLimit, type TrustProxy } from './socket-connections.js';
 import { watchTokenLifetime } from './socket-expiry.js';
 import { renew } from './socket-renew.js';
-import { subscribe, unsubscribe } from './subscriptions.js';
+import { dropUncovered, subscribe, unsubscribe } from './subscriptions.js';
 import { NAMESPACE, type BridgeIo, type BridgeNamespace, type BridgeSocket } from './socket-types.js';
 
 /** Largest message a client may send; a bigger one closes its connection (engine.io's rule). */
@@ -41,7 +43,16 @@ export interface SocketServerOptions {
   limits?: ClientLimits | undefined;
   /** `listen.trustProxy`: whether X-Forwarded-For names the client for the per-IP limit. */
   trustProxy?: TrustProxy | undefined;
+  /**
+   * Cluster mode: the socket.io adapter (cluster-adapter.ts). Broadcasts then come from the
+   * shared stream the event log writes (cluster-broadcast.ts) instead of this node's fan-out,
+   * and connection state recovery is on.
+   */
+  cluster?: { adapter: NonNullable<ServerOptions['adapter']> } | undefined;
 }
+
+/** How long a dropped connection may come back with its rooms and missed events (socket.io's default). */
+export const RECOVERY_WINDOW_MS = 2 * 60_000;
 
 export interface SocketServer {
   readonly io: BridgeIo;
@@ -131,8 +142,16 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
     serveClient: false,
     maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
     allowRequest: perIp.allowRequest,
-    // No connection state recovery: `since` and the snapshot are the recovery (stack.md), and
-    // without it middlewares (the token check) run on every reconnection.
+    // One node: no connection state recovery; `since` and the snapshot are the recovery
+    // (stack.md), and the fan-out writes each broadcast straight to the sockets. Cluster mode:
+    // recovery on, for short drops and rolling restarts, with the token checked again on every
+    // reconnection (`skipMiddlewares: false`: a revoked or expired token does not come back).
+    ...(options.cluster
+      ? {
+          adapter: options.cluster.adapter,
+          connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
+        }
+      : {}),
   });
   perIp.countConnections(io);
   const nsp: BridgeNamespace = io.of(NAMESPACE);
@@ -158,7 +177,14 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
     socket.once('disconnect', updateClients);
     const lifetime = watchTokenLifetime(socket);
     lifetime.arm(principal.expiresAt);
-    logger.debug({ socket: socket.id, principal: principal.label }, 'client connected');
+    if (socket.recovered) {
+      // Rooms came back from the session; the token may cover less than the one that joined them.
+      dropUncovered(socket, principal);
+      const missed = deliverRecoveredPackets(socket);
+      logger.debug({ socket: socket.id, principal: principal.label, missed }, 'client connection recovered');
+    } else {
+      logger.debug({ socket: socket.id, principal: principal.label }, 'client connected');
+    }
 
     const admit = callBudget(socket, limits, metrics, logger);
     const subscribeLimits = {
@@ -193,17 +219,18 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
         const ack = await commands.execute(socket.data.principal, payload, {
           // Lifecycle updates go to this socket only, outside the tenant sequence (protocol §3).
           notify: (update) => {
-            if (socket.connected) socket.emit('event', update);
+            if (socket.connected) emitToSocket(socket, 'event', update);
           },
         });
         reply(ack);
       }),
     );
 
-    socket.emit('hello', buildHello(principal, sources));
+    emitToSocket(socket, 'hello', buildHello(principal, sources));
   });
 
-  const stopFanOut = startFanOut({ bus, nsp });
+  // Cluster mode: the adapter delivers every node's broadcasts, this node's included.
+  const stopFanOut = options.cluster ? () => undefined : startFanOut({ bus, nsp });
   const stopSweep = startSlowConsumerSweep({ nsp, logger, maxSocketBacklog: options.maxSocketBacklog });
 
   return {

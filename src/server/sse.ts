@@ -53,6 +53,11 @@ interface Stream {
   readonly tenant: string;
   readonly topics: ReadonlySet<Topic>;
   readonly res: ServerResponse;
+  /**
+   * The `seq` its snapshot or replay reached: later events at or below it are already in it
+   * (cluster mode, where another node appends while the snapshot is read) and are skipped.
+   */
+  after: number;
 }
 
 const eventFrame = (event: BridgeEvent): string => `id: ${event.seq}\ndata: ${JSON.stringify(eventWithoutRaw(event))}\n\n`;
@@ -83,7 +88,12 @@ export class SseHub {
     this.#pingMs = options.pingIntervalMs ?? SSE_PING_INTERVAL_MS;
     this.#maxBacklog = options.maxBacklogBytes ?? SSE_MAX_BACKLOG_BYTES;
     this.#demand = options.demand;
-    this.#stopListening = this.#bus.onEvent((event) => this.#dispatch(event));
+    const stopEvents = this.#bus.onEvent((event) => this.#dispatch(event));
+    const stopResync = this.#bus.onResync((tenant) => this.#resyncLater(tenant));
+    this.#stopListening = () => {
+      stopEvents();
+      stopResync();
+    };
   }
 
   /** Open streams (tests, metrics). */
@@ -96,7 +106,7 @@ export class SseHub {
     if (!streams) return;
     let frame: string | undefined;
     for (const stream of streams) {
-      if (!stream.topics.has(event.topic)) continue;
+      if (!stream.topics.has(event.topic) || event.seq <= stream.after) continue;
       frame ??= eventFrame(event);
       this.#write(stream.res, frame);
     }
@@ -115,7 +125,7 @@ export class SseHub {
   /** Takes over `res` (already hijacked from fastify) and streams until either side closes. */
   async open(res: ServerResponse, request: SseRequest): Promise<void> {
     const { tenant, principal } = request;
-    const stream: Stream = { tenant, topics: new Set(request.topics), res };
+    const stream: Stream = { tenant, topics: new Set(request.topics), res, after: 0 };
     this.#all.add(res);
     // An SSE stream watches its topics like a socket in their rooms (demand-driven polling).
     for (const topic of stream.topics) this.#demand?.add(tenant, topic);
@@ -165,17 +175,44 @@ export class SseHub {
       const missed = request.since === undefined ? null : await this.#bus.replay(tenant, request.since);
       if (missed) {
         for (const event of missed) if (stream.topics.has(event.topic)) this.#write(res, eventFrame(event));
+        stream.after = missed.at(-1)?.seq ?? request.since ?? 0;
       } else {
-        const { cursor, snapshot } = await this.#bus.snapshot(tenant, request.topics);
-        const resync = request.since !== undefined;
-        const body = resync ? { cursor, snapshot: snapshotWithoutRaw(snapshot), resync: true } : { cursor, snapshot: snapshotWithoutRaw(snapshot) };
-        this.#write(res, `id: ${cursor}\nevent: ${resync ? 'resync' : 'snapshot'}\ndata: ${JSON.stringify(body)}\n\n`);
+        await this.#writeSnapshot(stream, request.since !== undefined);
       }
       if (res.destroyed || res.writableEnded) return;
       let streams = this.#byTenant.get(tenant);
       if (!streams) this.#byTenant.set(tenant, (streams = new Set()));
       streams.add(stream);
     });
+  }
+
+  /** Writes the tenant's state as `event: snapshot` (or `event: resync`) and moves the stream past it. */
+  async #writeSnapshot(stream: Stream, resync: boolean): Promise<void> {
+    const { cursor, snapshot } = await this.#bus.snapshot(stream.tenant, [...stream.topics]);
+    const body = resync ? { cursor, snapshot: snapshotWithoutRaw(snapshot), resync: true } : { cursor, snapshot: snapshotWithoutRaw(snapshot) };
+    this.#write(stream.res, `id: ${cursor}\nevent: ${resync ? 'resync' : 'snapshot'}\ndata: ${JSON.stringify(body)}\n\n`);
+    stream.after = Math.max(stream.after, cursor);
+  }
+
+  /**
+   * The bus lost events of `tenant` (cluster mode, see Bus.onResync): each of its streams gets an
+   * `event: resync` with the state as it is now. Queued behind the delivery that reported it.
+   */
+  #resyncLater(tenant: string): void {
+    const streams = this.#byTenant.get(tenant);
+    if (!streams || streams.size === 0) return;
+    this.#logger.warn({ tenant, streams: streams.size }, 'events were lost: resyncing SSE streams');
+    void this.#bus
+      .exclusive(tenant, async () => {
+        for (const stream of [...streams]) {
+          if (!stream.res.destroyed && !stream.res.writableEnded) await this.#writeSnapshot(stream, true);
+        }
+      })
+      .catch((err: unknown) => {
+        // Without a snapshot the streams cannot be trusted: end them, EventSource comes back with Last-Event-ID.
+        this.#logger.error({ err, tenant }, 'SSE resync failed; ending the streams');
+        for (const stream of streams) stream.res.end();
+      });
   }
 
   /** Ends every stream and stops listening to the bus. */
@@ -190,8 +227,8 @@ const END_GRACE_MS = 1_000;
 
 /**
  * Ends a stream on shutdown. `end()` waits until the client has read what is queued; a client
- * that stopped reading would hold the HTTP server's close indefinitely, so the stream is cut
- * after a short grace. Its client reconnects elsewhere with Last-Event-ID.
+ * that stopped reading would hold the HTTP server's close indefinitely (measured: 70 s), so the
+ * stream is cut after a short grace. Its client reconnects elsewhere with Last-Event-ID.
  */
 export function endOrDestroy(res: ServerResponse): void {
   if (res.destroyed) return;

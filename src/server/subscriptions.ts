@@ -12,6 +12,7 @@ import { SubscribeSchema, UnsubscribeSchema, type DroppedSubscription, type Subs
 import { parseOrThrow } from './ack.js';
 import { eventWithoutRaw, roomFor, snapshotWithoutRaw } from './rooms.js';
 import type { BridgeSocket } from './socket-types.js';
+import { emitToSocket } from './direct-emit.js';
 
 /**
  * One message for a tenant that does not exist and one the token does not hold, so tenants
@@ -123,13 +124,14 @@ export async function subscribe(
     if (request.since !== undefined) {
       const missed = await bus.replay(request.tenant, request.since);
       if (missed) {
-        const cursor = await bus.cursor(request.tenant);
+        // The log's cursor when it was read: in cluster mode another node may have appended since.
+        const cursor = missed.at(-1)?.seq ?? request.since;
         const events = missed.filter((event) => wanted.has(event.topic));
         if (!socket.connected) return;
         admit();
         join(socket, request.tenant, topics, raw);
         reply({ ok: true, cursor, replayed: events.length });
-        for (const event of events) socket.emit('event', raw ? event : eventWithoutRaw(event));
+        for (const event of events) emitToSocket(socket, 'event', raw ? event : eventWithoutRaw(event));
         return;
       }
     }

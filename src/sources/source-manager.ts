@@ -15,12 +15,24 @@ import { SnapshotSink } from '../pollers/snapshot-sink.js';
 import type { Entity, SourceEntity, SourceStatus } from '../protocol/entities.js';
 import { buildSource, type SourceBuildContext } from '../vendors/source-registry.js';
 import type { Demand } from '../demand/demand.js';
+import { LeasedSource, type Lease } from './leased-source.js';
 import { SourceDirectory } from './source-directory.js';
 import type { Source } from './source.js';
-import { VendorBudget } from './vendor-budget.js';
+import { VendorBudget, type SharedRateGate } from './vendor-budget.js';
 
 /** Where a source was defined: the config file, or the REST API (a PBX profile). */
 export type SourceOrigin = 'config' | 'api';
+
+/**
+ * Cluster mode: what makes a source shared by several nodes. Each node builds every source (so
+ * it can carry out its commands) but polls only while it holds the source's lease.
+ */
+export interface SourceCluster {
+  /** A new lease for `source` (cluster/lease.ts), not started yet. */
+  lease(source: string): Lease;
+  /** The cluster-wide rate budget of `source` for its `limits.perSecond`. */
+  rateGate(source: string, perSecond: number): SharedRateGate;
+}
 
 /** A source's `limits` as validated (durations in ms): what the command layer reads. */
 export type SourceLimits = SourceConfig['limits'];
@@ -33,6 +45,8 @@ export interface ManagedSourceInfo {
   readonly origin: SourceOrigin;
   /** Undefined until the first poll (or connection) result. */
   readonly status: SourceStatus | undefined;
+  /** Cluster mode: whether this node polls it now (holds its lease). Always true on one node. */
+  readonly polling: boolean;
 }
 
 export interface SourceManagerOptions {
@@ -47,6 +61,8 @@ export interface SourceManagerOptions {
   /** Demand-driven polling: who watches what, and the interval of unwatched topics. */
   readonly demand?: Demand | undefined;
   readonly idlePollMs?: number | undefined;
+  /** Cluster mode: leases and cluster-wide rate budgets. Absent: every source polls here. */
+  readonly cluster?: SourceCluster | undefined;
 }
 
 export interface RemoveOptions {
@@ -88,6 +104,8 @@ export class SourceManager {
 
   readonly #demand: Demand | undefined;
   readonly #idlePollMs: number | undefined;
+  readonly #cluster: SourceCluster | undefined;
+  readonly #stopWatchingStatus: (() => void) | undefined;
 
   constructor(options: SourceManagerOptions) {
     this.#bus = options.bus;
@@ -98,6 +116,17 @@ export class SourceManager {
     this.#now = options.now ?? (() => new Date());
     this.#demand = options.demand;
     this.#idlePollMs = options.idlePollMs;
+    this.#cluster = options.cluster;
+    // Cluster mode: a node that does not poll a source learns its health from the poller's
+    // `sources` events, which every node's bus delivers.
+    this.#stopWatchingStatus = options.cluster
+      ? this.#bus.onEvent((event) => {
+          if (event.topic !== 'sources' || event.removed) return;
+          const source = this.#entries.get(event.key)?.source;
+          const status = (event.data as Partial<SourceEntity>).status;
+          if (source instanceof LeasedSource && status !== undefined) source.observeStatus(status);
+        })
+      : undefined;
   }
 
   /** The running sources, as the server and the command layer look them up. */
@@ -128,8 +157,10 @@ export class SourceManager {
     return this.#lock.run(id, async () => {
       const entry = this.#entries.get(id);
       if (!entry) return false;
+      // In a cluster every node removes the source; the one that polled it says it is down.
+      const polled = isPolling(entry.source);
       await this.#stop(entry);
-      await this.#publishDown(entry, options.reason ?? DEFAULT_REMOVE_REASON);
+      if (polled) await this.#publishDown(entry, options.reason ?? DEFAULT_REMOVE_REASON);
       return true;
     });
   }
@@ -175,6 +206,7 @@ export class SourceManager {
    */
   close(): Promise<void> {
     this.#closed ??= (async () => {
+      this.#stopWatchingStatus?.();
       const ids = [...this.#entries.keys()];
       await Promise.allSettled(
         ids.map((id) =>
@@ -202,9 +234,10 @@ export class SourceManager {
     return entry;
   }
 
-  /** The one place a source starts. */
+  /** The one place a source starts: polling here, or (cluster mode) contending for its lease. */
   async #start(config: SourceConfig, origin: SourceOrigin): Promise<Entry> {
-    const budget = new VendorBudget(config.limits);
+    const cluster = this.#cluster;
+    const budget = new VendorBudget({ ...config.limits, shared: cluster?.rateGate(config.id, config.limits.perSecond) });
     const context: SourceBuildContext = {
       bus: this.#bus,
       logger: this.#logger.child({ source: config.id }),
@@ -216,7 +249,7 @@ export class SourceManager {
     if (this.#metrics) context.metrics = this.#metrics;
     let source: Source;
     try {
-      source = this.#build(config, context);
+      source = cluster ? this.#leased(config, context, cluster) : this.#build(config, context);
     } catch (err) {
       budget.close();
       throw err;
@@ -234,8 +267,26 @@ export class SourceManager {
       budget.close();
       throw err;
     }
-    this.#logger.info({ source: config.id, vendor: config.vendor, origin }, 'source started');
+    this.#logger.info({ source: config.id, vendor: config.vendor, origin, cluster: cluster !== undefined }, 'source started');
     return entry;
+  }
+
+  /** Cluster mode: the source as every node holds it, polling only under its lease. */
+  #leased(config: SourceConfig, context: SourceBuildContext, cluster: SourceCluster): LeasedSource {
+    const leased = new LeasedSource({
+      build: () => this.#build(config, context),
+      lease: cluster.lease(config.id),
+      logger: this.#logger,
+    });
+    // Until the poller's next `sources` event: the status it last published.
+    void this.#bus
+      .entity(leased.tenants[0] ?? '', 'sources', config.id)
+      .then((entity) => {
+        const status = (entity as Partial<SourceEntity> | undefined)?.status;
+        if (status !== undefined && !leased.polling) leased.observeStatus(status);
+      })
+      .catch(() => undefined);
+    return leased;
   }
 
   /** The one place a source stops: out of the directory first, so no new command picks it. */
@@ -275,6 +326,10 @@ export class SourceManager {
   }
 }
 
+function isPolling(source: Source): boolean {
+  return source instanceof LeasedSource ? source.polling : true;
+}
+
 function infoOf(entry: Entry): ManagedSourceInfo {
   return {
     id: entry.config.id,
@@ -282,5 +337,6 @@ function infoOf(entry: Entry): ManagedSourceInfo {
     tenants: entry.source.tenants,
     origin: entry.origin,
     status: entry.source.status,
+    polling: isPolling(entry.source),
   };
 }

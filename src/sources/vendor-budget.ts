@@ -9,6 +9,15 @@ import PQueue from 'p-queue';
 import { RateLimitedError } from '../errors.js';
 import { RateGate } from './rate-gate.js';
 
+/**
+ * A rate budget shared with other nodes (cluster mode: ClusterRateGate). Awaited after this
+ * node's own permit, before the request; its release is called when the request ends.
+ */
+export interface SharedRateGate {
+  acquire(signal?: AbortSignal): Promise<() => Promise<void>>;
+  close(): void;
+}
+
 export type BudgetKind = 'poll' | 'command';
 
 export interface VendorBudgetOptions {
@@ -16,6 +25,11 @@ export interface VendorBudgetOptions {
   perSecond: number;
   /** Most commands waiting for a slot. */
   queue: number;
+  /**
+   * Cluster mode: the cluster-wide budget for the same `perSecond`, so the vendor sees the limit
+   * whichever nodes the requests come from. A request it refuses (Redis down) is not sent.
+   */
+  shared?: SharedRateGate | undefined;
 }
 
 const PRIORITY: Readonly<Record<BudgetKind, number>> = { command: 10, poll: 0 };
@@ -23,6 +37,7 @@ const PRIORITY: Readonly<Record<BudgetKind, number>> = { command: 10, poll: 0 };
 export class VendorBudget {
   readonly #queue: PQueue;
   readonly #gate: RateGate;
+  readonly #shared: SharedRateGate | undefined;
   readonly #maxWaitingCommands: number;
   #waitingCommands = 0;
 
@@ -32,6 +47,7 @@ export class VendorBudget {
     const permits = options.perSecond >= 1 ? Math.floor(options.perSecond) : 1;
     this.#queue = new PQueue({ concurrency: options.concurrency });
     this.#gate = new RateGate(permits, interval);
+    this.#shared = options.shared;
     this.#maxWaitingCommands = options.queue;
   }
 
@@ -70,7 +86,14 @@ export class VendorBudget {
           release();
           await this.#gate.acquire(signal);
           try {
-            return await task(signal);
+            const shared = this.#shared;
+            if (!shared) return await task(signal);
+            const free = await shared.acquire(signal);
+            try {
+              return await task(signal);
+            } finally {
+              void free();
+            }
           } finally {
             this.#gate.releaseLater();
           }
@@ -86,5 +109,6 @@ export class VendorBudget {
   close(): void {
     this.#queue.pause();
     this.#gate.close();
+    this.#shared?.close();
   }
 }

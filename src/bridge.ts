@@ -60,6 +60,11 @@ export interface Bridge {
    * finish (within `shutdownGraceMs`), sources stop and their leases are released (another node
    * takes over at once), sockets and streams are closed, then Redis.
    */
+  /**
+   * Applies the `auth` section of a reloaded config (SIGHUP) to live connections; the rest of
+   * the config needs a restart. Removed tokens are cut off, changed ones narrowed.
+   */
+  reloadAuth(next: Config): { revoked: number; updated: number; streamsClosed: number };
   close(): Promise<void>;
 }
 
@@ -175,6 +180,9 @@ export async function startBridge(config: Config, options: BridgeOptions = {}): 
     logger,
     cluster,
     io: listening.io,
+    reloadAuth(next) {
+      return listening.reloadAuth(next.auth);
+    },
     close() {
       closing ??= (async () => {
         listening.stopAccepting();

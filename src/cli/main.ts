@@ -18,6 +18,28 @@ const EXIT_USAGE = 2;
  */
 export const SHUTDOWN_TIMEOUT_MS = 30_000;
 
+/**
+ * SIGHUP re-reads the config file and applies its `auth` section to live connections (removed
+ * tokens are cut off at once); a file that does not validate changes nothing. Other sections need
+ * a restart, which the log says.
+ */
+function reloadOnHangup(bridge: Bridge, file: string): () => void {
+  const reload = () => {
+    loadConfig(file).then(
+      (next) => {
+        const result = bridge.reloadAuth(next);
+        const { auth: _nextAuth, ...nextRest } = next;
+        const { auth: _auth, ...rest } = bridge.config;
+        if (JSON.stringify(nextRest) !== JSON.stringify(rest)) bridge.logger.warn('config reloaded: only `auth` applies at once; restart for the other changes');
+        bridge.logger.info(result, 'config reloaded (SIGHUP)');
+      },
+      (err: unknown) => bridge.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'config reload refused: the running config stays'),
+    );
+  };
+  process.on('SIGHUP', reload);
+  return () => process.off('SIGHUP', reload);
+}
+
 /** Resolves when SIGINT/SIGTERM arrives, after closing `target`. */
 function closeOnSignal(target: { close(): Promise<void> }): Promise<void> {
   return new Promise((resolve) => {
@@ -55,7 +77,9 @@ async function run(command: CliCommand): Promise<number> {
     case 'start': {
       const config = await loadConfig(command.config as string);
       const bridge: Bridge = await startBridge(config, { logger: createLogger(), defaultMetrics: true, staticDir: WALLBOARD_DIR });
+      const stopReloads = reloadOnHangup(bridge, command.config as string);
       await closeOnSignal(bridge);
+      stopReloads();
       return EXIT_OK;
     }
     case 'demo': {

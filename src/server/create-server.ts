@@ -8,6 +8,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { TokenVerifier } from '../auth/token-verifier.js';
+import { revalidateSockets } from './socket-revalidate.js';
 import type { Bus } from '../bus/bus.js';
 import type { CommandService } from '../commands/command-service.js';
 import type { Config } from '../config/schema.js';
@@ -76,6 +77,11 @@ export interface BridgeServer {
   listen(): Promise<{ url: string; port: number }>;
   /** The first step of a shutdown: `/readyz` answers 503 from now on, so load balancers move on. */
   stopAccepting(): void;
+  /**
+   * Applies a reloaded config's `auth` section to new and live connections: removed static
+   * tokens (and every JWT after a new `jwtSecret`) are cut off, changed ones narrowed.
+   */
+  reloadAuth(auth: Config['auth']): { revoked: number; updated: number; streamsClosed: number };
   /** Ends SSE streams, drops sockets, closes the HTTP server. Idempotent. */
   close(): Promise<void>;
 }
@@ -175,6 +181,13 @@ export async function createServer(options: CreateServerOptions): Promise<Bridge
     },
     stopAccepting() {
       closing = true;
+    },
+    reloadAuth(auth) {
+      const carry = verifier.reload({ tokens: auth.tokens, jwtSecret: auth.jwtSecret });
+      const sockets_ = revalidateSockets(sockets.nsp, carry, { sources, logger });
+      const streamsClosed = hub.revalidate(carry);
+      logger.info({ ...sockets_, streamsClosed, tokens: auth.tokens.length }, 'auth reloaded');
+      return { ...sockets_, streamsClosed };
     },
     close() {
       closed ??= (async () => {

@@ -42,10 +42,18 @@ export function revalidateSockets(
       continue;
     }
     if (next === current) continue;
-    updated++;
     socket.data.principal = next;
+    // The same token re-read from the file: nothing to tell the client.
+    if (sameRights(current, next)) continue;
+    updated++;
     dropUncovered(socket, next);
     emitToSocket(socket, 'hello', buildHello(next, context.sources));
   }
   return { revoked, updated };
+}
+
+const sameSet = <T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean => a.size === b.size && [...a].every((item) => b.has(item));
+
+function sameRights(a: Principal, b: Principal): boolean {
+  return sameSet(a.tenants, b.tenants) && sameSet(a.scopes, b.scopes);
 }

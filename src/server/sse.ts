@@ -16,7 +16,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Principal } from '../auth/principal.js';
+import { hasScope, type Principal } from '../auth/principal.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { Bus } from '../bus/bus.js';
 import type { Demand } from '../demand/demand.js';
@@ -51,6 +51,8 @@ export interface SseRequest {
 
 interface Stream {
   readonly tenant: string;
+  /** Who opened it: a config reload may revoke or narrow it. */
+  principal: Principal;
   readonly topics: ReadonlySet<Topic>;
   readonly res: ServerResponse;
   /**
@@ -125,7 +127,7 @@ export class SseHub {
   /** Takes over `res` (already hijacked from fastify) and streams until either side closes. */
   async open(res: ServerResponse, request: SseRequest): Promise<void> {
     const { tenant, principal } = request;
-    const stream: Stream = { tenant, topics: new Set(request.topics), res, after: 0 };
+    const stream: Stream = { tenant, principal, topics: new Set(request.topics), res, after: 0 };
     this.#all.add(res);
     // An SSE stream watches its topics like a socket in their rooms (demand-driven polling).
     for (const topic of stream.topics) this.#demand?.add(tenant, topic);
@@ -213,6 +215,26 @@ export class SseHub {
         this.#logger.error({ err, tenant }, 'SSE resync failed; ending the streams');
         for (const stream of streams) stream.res.end();
       });
+  }
+
+  /**
+   * After a config reload: ends the streams whose token is gone, or no longer reads their tenant
+   * (the client's reconnection then meets the new rules); returns how many were ended.
+   */
+  revalidate(carry: (principal: Principal) => Principal | undefined): number {
+    let ended = 0;
+    for (const streams of this.#byTenant.values()) {
+      for (const stream of streams) {
+        const next = carry(stream.principal);
+        if (next && next.tenants.has(stream.tenant) && hasScope(next, 'events:read')) {
+          stream.principal = next;
+          continue;
+        }
+        ended++;
+        endOrDestroy(stream.res);
+      }
+    }
+    return ended;
   }
 
   /** Ends every stream and stops listening to the bus. */

@@ -113,4 +113,43 @@ describe('callbridge CLI', () => {
     demo.child.kill('SIGTERM');
     expect(await demo.exit).toBe(0);
   }, 30_000);
+
+  it('start: SIGHUP re-reads the file and cuts off a token removed from it, live', async () => {
+    const kept = 'cli-kept-token-0123456789';
+    const removed = 'cli-removed-token-0123456789';
+    const file = join(dir, 'bridge.yaml');
+    const write = (tokens: string[]) =>
+      writeFile(file, `listen: { host: 127.0.0.1, port: 0 }\nauth:\n  tokens:\n${tokens.map((token) => `    - { token: ${token}, tenants: [acme], scopes: ["events:read"] }`).join('\n')}\n`);
+    await write([kept, removed]);
+    const bridge = run(['start', '--config', file], { LOG_LEVEL: 'info' });
+    children.push(bridge.child);
+    await waitFor(() => bridge.stdout().includes('callbridge listening'), { timeout: 15_000, message: `not listening: ${bridge.stderr()}` });
+    const base = /"url":"(http:\/\/[^"]+)"/.exec(bridge.stdout())?.[1] ?? '';
+    const { io } = await import('socket.io-client');
+    const socket = io(`${base}/v1`, { auth: { token: removed }, transports: ['websocket'], reconnection: false });
+    const notices: unknown[] = [];
+    socket.on('auth.expired', (notice: unknown) => notices.push(notice));
+    await new Promise<void>((done, fail) => {
+      socket.once('connect', () => done());
+      socket.once('connect_error', fail);
+    });
+    try {
+      await write([kept]);
+      bridge.child.kill('SIGHUP');
+      await waitFor(() => !socket.connected, { timeout: 10_000, message: 'the removed token kept its socket' });
+      expect(notices).toEqual([{ code: 'unauthorized', message: 'token revoked', retryable: false }]);
+      const auth = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+      expect((await fetch(`${base}/v1/tenants/acme/state`, auth(removed))).status).toBe(401);
+      expect((await fetch(`${base}/v1/tenants/acme/state`, auth(kept))).status).toBe(200);
+      // A broken file changes nothing.
+      await writeFile(file, 'listen: [');
+      bridge.child.kill('SIGHUP');
+      await waitFor(() => bridge.stdout().includes('config reload refused'), { timeout: 10_000 });
+      expect((await fetch(`${base}/v1/tenants/acme/state`, auth(kept))).status).toBe(200);
+    } finally {
+      socket.close();
+    }
+    bridge.child.kill('SIGTERM');
+    expect(await bridge.exit).toBe(0);
+  }, 60_000);
 });

@@ -17,9 +17,12 @@ export type PollFailureReason = (typeof POLL_FAILURE_REASONS)[number];
  */
 export class PollError extends Error {
   readonly reason: PollFailureReason;
-  constructor(reason: PollFailureReason, message: string, options?: { cause?: unknown }) {
+  /** The vendor's `Retry-After` (429 / 503): the poll loop waits at least this long. */
+  readonly retryAfterMs: number | undefined;
+  constructor(reason: PollFailureReason, message: string, options?: { cause?: unknown; retryAfterMs?: number | undefined }) {
     super(message, options);
     this.reason = reason;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

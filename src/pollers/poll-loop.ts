@@ -3,6 +3,8 @@
  * scheduled when the previous one ends), each run bounded by `timeoutMs`, and backing off
  * exponentially (with jitter) while runs fail.
  */
+import { isPollError } from './poll-error.js';
+
 export interface PollLoopOptions {
   intervalMs: number;
   timeoutMs: number;
@@ -26,6 +28,7 @@ export class PollLoop {
   #running: Promise<void> | undefined;
   #abort: AbortController | undefined;
   #failures = 0;
+  #retryAfterMs: number | undefined;
   #stopped = true;
 
   constructor(options: PollLoopOptions) {
@@ -79,7 +82,11 @@ export class PollLoop {
     if (this.#failures === 0) return this.#intervalMs;
     const backoff = Math.min(this.#intervalMs * 2 ** (this.#failures - 1), this.#maxBackoffMs);
     // Jitter spreads the retries of many sources that failed together (a network blip).
-    return Math.round(backoff * (0.8 + 0.4 * this.#random()));
+    const jittered = Math.round(backoff * (0.8 + 0.4 * this.#random()));
+    // A vendor that said when to come back (429 / 503 Retry-After) is not asked sooner, within
+    // the backoff ceiling: a storm of 429s must not get the same request rate as a 500 storm.
+    const asked = Math.min(this.#retryAfterMs ?? 0, Math.max(this.#maxBackoffMs, 60_000));
+    return Math.max(jittered, asked);
   }
 
   async #run(): Promise<void> {
@@ -90,9 +97,11 @@ export class PollLoop {
     try {
       await this.#options.poll(abort.signal);
       this.#failures = 0;
+      this.#retryAfterMs = undefined;
       if (!this.#stopped) this.#options.onSuccess?.();
     } catch (err) {
       this.#failures++;
+      this.#retryAfterMs = isPollError(err) ? err.retryAfterMs : undefined;
       if (!this.#stopped) this.#options.onFailure?.(err);
     } finally {
       clearTimeout(timer);

@@ -213,7 +213,10 @@ export function toPollError(err: unknown, options: ClassifyOptions): PollError {
       reason = 'parse';
       break;
   }
-  return new PollError(reason, failure.message, { cause: err });
+  return new PollError(reason, failure.message, {
+    cause: err,
+    retryAfterMs: failure.retryAfterSec === undefined ? undefined : failure.retryAfterSec * 1000,
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PollError } from '../../src/pollers/poll-error.js';
 import { PollLoop } from '../../src/pollers/poll-loop.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -65,7 +66,25 @@ describe('PollLoop', () => {
     await loop.stop();
   });
 
-  it('stop() waits for a poll in flight and schedules nothing after', async () => {
+  it("waits at least the vendor's Retry-After after a 429 / 503", async () => {
+    const starts: number[] = [];
+    const loop = new PollLoop({
+      intervalMs: 10,
+      timeoutMs: 1_000,
+      random: () => 0.5,
+      poll: async () => {
+        starts.push(Date.now());
+        if (starts.length === 1) throw new PollError('rate_limited', 'HTTP 429', { retryAfterMs: 400 });
+      },
+    });
+    loop.start();
+    await waitFor(() => starts.length >= 4, { timeout: 5_000 });
+    await loop.stop();
+    // setTimeout never fires early: the second poll came no sooner than the vendor asked.
+    expect((starts[1] ?? 0) - (starts[0] ?? 0)).toBeGreaterThanOrEqual(395);
+  });
+
+    it('stop() waits for a poll in flight and schedules nothing after', async () => {
     let runs = 0;
     const loop = new PollLoop({
       intervalMs: 5,

@@ -93,6 +93,32 @@ describe.skipIf(!redisReady)('cluster: failover', () => {
     expect(pollers(nodes, 'mirta')).toHaveLength(1);
   }, 60_000);
 
+  it('loses no acknowledged command result when the node that answered it is killed (SIGKILL)', async () => {
+    mirta = await startMirtaSimulator();
+    const sim = mirta;
+    const sources = [mirtaSource(sim.url, sim.keys.admin)];
+    const first = await startChildNode({ ...rig.document({ sources }), redis: { url: rig.redis.url, keyPrefix: rig.prefix, leaseTtl: TEST_LEASE_TTL_MS, nodeId: 'child-first' } });
+    children.push(first);
+    const [other] = await rig.startMany(1, { sources });
+    const command = { id: randomUUID(), tenant: 'demo', source: 'mirta', type: 'dial', args: { from: '100', to: '101' } };
+    const dials = () => sim.requests.entries.filter((entry) => entry.reqtype === 'DIAL').length;
+
+    const before = await connectClient(first.url, CLUSTER_TOKEN);
+    clients.push(before);
+    const ack = await before.call<{ ok: boolean }>('command', command);
+    expect(ack.ok).toBe(true);
+    expect(dials()).toBe(1);
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    // The client retries on another node, as an SDK does after a lost connection: same id, same
+    // body -> the first result again, and no second call at the PBX.
+    const after = await connectClient(other!.bridge.url, CLUSTER_TOKEN);
+    clients.push(after);
+    expect(await after.call('command', command)).toEqual(ack);
+    expect(dials()).toBe(1);
+  }, 60_000);
+
   it('hands the lease over at once on SIGTERM, and the process exits within its bound', async () => {
     mirta = await startMirtaSimulator();
     const sources = [mirtaSource(mirta.url, mirta.keys.admin)];

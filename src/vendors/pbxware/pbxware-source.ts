@@ -11,7 +11,8 @@ import type { Logger } from 'pino';
 import { UnsupportedError } from '../../errors.js';
 import type { BridgeMetrics } from '../../observability/metrics.js';
 import { PollError, isPollError } from '../../pollers/poll-error.js';
-import { PollLoop } from '../../pollers/poll-loop.js';
+import type { PollLoop } from '../../pollers/poll-loop.js';
+import { vendorPollLoop } from '../../pollers/vendor-poll-loop.js';
 import type { SnapshotSink } from '../../pollers/snapshot-sink.js';
 import type { SourceHealth } from '../../pollers/source-health.js';
 import type { CommandType, ValidatedCommand } from '../../protocol/commands.js';
@@ -19,7 +20,6 @@ import type { CallRecord, Entity, SourceStatus, Topic } from '../../protocol/ent
 import { createSourceOutputs } from '../../sources/health-publisher.js';
 import type { CommandContext, CommandOutcome, Source, SourceContext } from '../../sources/source.js';
 import type { VendorBudget } from '../../sources/vendor-budget.js';
-import { toPollError } from '../http-errors.js';
 import { CdrCursorStore } from './cdr-cursor-store.js';
 import { CdrFollower } from './cdr-follower.js';
 import { PbxwareClient, type PbxwareAction } from './client.js';
@@ -155,41 +155,17 @@ export class PbxwareSource implements Source {
     const requestTimeoutMs = this.#config.limits.timeout;
     // CDR pages and per-tenant lists are several requests per run, each with its own deadline.
     const requests = topic === 'cdr' ? this.#config.cdr.maxPagesPerPoll * this.tenants.length : this.tenants.length + 2;
-    const labels = { source: this.id, topic };
-    const loop: PollLoop = new PollLoop({
+    return vendorPollLoop({
+      vendor: PBXWARE_VENDOR_NAME,
+      source: this.id,
+      topic,
       intervalMs: this.#config.poll[topic],
       timeoutMs: requestTimeoutMs * Math.max(2, requests),
-      poll: async (signal) => {
-        const end = this.#metrics?.pollDuration.startTimer(labels);
-        try {
-          await poll(signal, requestTimeoutMs);
-        } catch (err) {
-          throw this.#asPollError(err, signal, topic);
-        } finally {
-          end?.();
-        }
-      },
-      onSuccess: () => {
-        this.#metrics?.polls.inc({ ...labels, result: 'ok', reason: '' });
-        this.#health.succeeded(topic);
-      },
-      onFailure: (err) => {
-        const failure = isPollError(err) ? err : new PollError('vendor', 'poll failed');
-        this.#metrics?.polls.inc({ ...labels, result: 'failed', reason: failure.reason });
-        const level = loop.consecutiveFailures === 1 ? 'warn' : 'debug';
-        this.#logger[level]({ op: topic, reason: failure.reason, error: failure.message }, 'pbxware poll failed');
-        this.#health.failed(topic, failure.message);
-      },
+      poll: (signal) => poll(signal, requestTimeoutMs),
+      health: this.#health,
+      logger: this.#logger,
+      metrics: this.#metrics,
     });
-    return loop;
-  }
-
-  #asPollError(err: unknown, signal: AbortSignal, topic: PbxwarePollTopic): PollError {
-    if (isPollError(err)) return err;
-    const code = (err as { code?: unknown } | null)?.code;
-    if (signal.aborted || (typeof code === 'string' && code !== '')) return toPollError(err, { vendor: PBXWARE_VENDOR_NAME, signal });
-    this.#logger.error({ err, op: topic }, 'pbxware poll crashed');
-    return new PollError('vendor', 'internal error while polling');
   }
 
   #call(action: PbxwareAction, params: Record<string, string>, signal: AbortSignal, timeoutMs: number): Promise<unknown> {

@@ -8,8 +8,8 @@ import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { UnsupportedError } from '../../errors.js';
 import type { BridgeMetrics } from '../../observability/metrics.js';
-import { PollError, isPollError } from '../../pollers/poll-error.js';
-import { PollLoop } from '../../pollers/poll-loop.js';
+import type { PollLoop } from '../../pollers/poll-loop.js';
+import { vendorPollLoop } from '../../pollers/vendor-poll-loop.js';
 import type { SnapshotSink } from '../../pollers/snapshot-sink.js';
 import type { SourceHealth } from '../../pollers/source-health.js';
 import type { CommandType, ValidatedCommand } from '../../protocol/commands.js';
@@ -17,7 +17,6 @@ import type { CallRecord, Channel, Entity, SourceStatus, Topic } from '../../pro
 import { createSourceOutputs } from '../../sources/health-publisher.js';
 import type { CommandContext, CommandOutcome, Source, SourceContext } from '../../sources/source.js';
 import type { VendorBudget } from '../../sources/vendor-budget.js';
-import { toPollError } from '../http-errors.js';
 import { CelTracker, parseCelPage, type CelEffect } from './cel.js';
 import { XIVO_PATHS, XIVO_VENDOR_NAME, XivoClient } from './client.js';
 import type { XivoPollTopic, XivoSourceConfig } from './config.js';
@@ -148,41 +147,17 @@ export class XivoSource implements Source {
     const requestTimeoutMs = this.#config.limits.timeout;
     // CEL pages until caught up: a few requests per run, each with its own deadline.
     const timeoutMs = topic === 'cel' ? requestTimeoutMs * 3 : requestTimeoutMs;
-    const labels = { source: this.id, topic };
-    const loop: PollLoop = new PollLoop({
-      intervalMs,
-      timeoutMs,
-      poll: async (signal) => {
-        const end = this.#metrics?.pollDuration.startTimer(labels);
-        try {
-          await poll(signal, requestTimeoutMs);
-        } catch (err) {
-          throw this.#asPollError(err, signal, topic);
-        } finally {
-          end?.();
-        }
-      },
-      onSuccess: () => {
-        this.#metrics?.polls.inc({ ...labels, result: 'ok', reason: '' });
-        this.#health.succeeded(topic);
-      },
-      onFailure: (err) => {
-        const failure = isPollError(err) ? err : new PollError('vendor', 'poll failed');
-        this.#metrics?.polls.inc({ ...labels, result: 'failed', reason: failure.reason });
-        const level = loop.consecutiveFailures === 1 ? 'warn' : 'debug';
-        this.#logger[level]({ op: topic, reason: failure.reason, error: failure.message }, 'xivo poll failed');
-        this.#health.failed(topic, failure.message);
-      },
+    return vendorPollLoop({
+      vendor: XIVO_VENDOR_NAME,
+      source: this.id,
+      topic,
+      intervalMs: intervalMs,
+      timeoutMs: timeoutMs,
+      poll: (signal) => poll(signal, requestTimeoutMs),
+      health: this.#health,
+      logger: this.#logger,
+      metrics: this.#metrics,
     });
-    return loop;
-  }
-
-  #asPollError(err: unknown, signal: AbortSignal, topic: XivoPollTopic): PollError {
-    if (isPollError(err)) return err;
-    const code = (err as { code?: unknown } | null)?.code;
-    if (signal.aborted || (typeof code === 'string' && code !== '')) return toPollError(err, { vendor: XIVO_VENDOR_NAME, signal });
-    this.#logger.error({ err, op: topic }, 'xivo poll crashed');
-    return new PollError('vendor', 'internal error while polling');
   }
 
   #get(path: string, params: Record<string, string>, signal: AbortSignal, timeoutMs: number): Promise<string> {

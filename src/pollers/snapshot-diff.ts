@@ -3,6 +3,7 @@
  * tenant + topic. No I/O, no clock: callers stamp the results.
  */
 import { NON_STATE_FIELDS, type Entity } from '../protocol/entities.js';
+import { PreviousWalk } from './previous-walk.js';
 
 export type ChangeKind = 'added' | 'updated' | 'removed';
 
@@ -41,23 +42,26 @@ export function changedFields(previous: Entity, next: Entity): string[] {
 
 /**
  * Changes that turn `previous` into `next`: additions and updates in `next`'s order, then
- * removals in `previous`'s order. Unchanged entities produce nothing.
+ * removals in `previous`'s order. Unchanged entities produce nothing; normalizers hand back the
+ * previous object for an unchanged vendor record, which costs one identity check here.
  */
 export function diffSnapshots(previous: ReadonlyMap<string, Entity>, next: ReadonlyMap<string, Entity>): EntityChange[] {
   const changes: EntityChange[] = [];
-  for (const [key, entity] of next) {
-    const before = previous.get(key);
-    if (before === undefined) {
+  const walk = new PreviousWalk(previous);
+  next.forEach((entity, key) => {
+    const position = walk.size > 0 ? walk.locate(key) : -1;
+    if (position < 0) {
       changes.push({ kind: 'added', key, entity });
-      continue;
+      return;
     }
+    walk.claim(position);
+    const before = walk.valueAt(position);
+    if (before === entity) return;
     const changed = changedFields(before, entity);
     if (changed.length > 0) changes.push({ kind: 'updated', key, entity, previous: before, changed });
-  }
-  if (previous.size > 0) {
-    for (const [key, entity] of previous) {
-      if (!next.has(key)) changes.push({ kind: 'removed', key, entity });
-    }
+  });
+  if (!walk.complete) {
+    for (const [key, entity] of walk.unclaimed()) changes.push({ kind: 'removed', key, entity });
   }
   return changes;
 }

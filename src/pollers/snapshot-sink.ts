@@ -55,7 +55,7 @@ export class SnapshotSink {
   async replace(
     tenant: string,
     topic: Topic,
-    build: (previous: Map<string, Entity>) => Map<string, Entity>,
+    build: (previous: Map<string, Entity>) => ReadonlyMap<string, Entity>,
   ): Promise<BridgeEvent[]> {
     const previous = await this.current(tenant, topic);
     const next = build(previous);

@@ -6,7 +6,7 @@
 import type { Entity } from '../../protocol/entities.js';
 import {
   channelTenant,
-  normalizeAgents,
+  normalizeQueueMembers,
   normalizeBlfs,
   normalizeChannels,
   normalizeExtensions,
@@ -42,7 +42,7 @@ export interface BuildContext extends NormalizeContext {
 export interface Sample {
   /** True when MiRTA answered nothing at all for this tenant (see "suspicious polls"). */
   empty: boolean;
-  build(ctx: BuildContext): Map<string, Entity>;
+  build(ctx: BuildContext): ReadonlyMap<string, Entity>;
 }
 
 export interface FetchContext {
@@ -54,7 +54,7 @@ export interface FetchContext {
   nodename?: string | undefined;
 }
 
-type RowBuilder = (rows: readonly Row[], ctx: BuildContext) => Map<string, Entity>;
+type RowBuilder = (rows: readonly Row[], ctx: BuildContext) => ReadonlyMap<string, Entity>;
 
 /** One sample per code: the rows of a per-tenant answer, or an admin answer split by tenant. */
 function perTenant(rows: Row[], ctx: FetchContext, tenantOf: (codes: readonly string[]) => (row: Row) => string | undefined, build: RowBuilder): Map<string, Sample> {
@@ -65,7 +65,7 @@ function perTenant(rows: Row[], ctx: FetchContext, tenantOf: (codes: readonly st
 const withTenant = (params: Record<string, string>, code: string | undefined): Record<string, string> =>
   code === undefined ? params : { ...params, tenant: code };
 
-function single(code: string | undefined, empty: boolean, build: (ctx: BuildContext) => Map<string, Entity>): Map<string, Sample> {
+function single(code: string | undefined, empty: boolean, build: (ctx: BuildContext) => ReadonlyMap<string, Entity>): Map<string, Sample> {
   // Per-tenant topics always have a code (the admin-wide ones are peers and channels only).
   return new Map(code === undefined ? [] : [[code, { empty, build }]]);
 }
@@ -121,13 +121,7 @@ export async function fetchTopic(topic: MirtaPollTopic, ctx: FetchContext): Prom
       );
       // An empty queue (`null`) is plausible and applied at once; only a vanished queue list
       // counts as an empty answer.
-      return single(ctx.code, list.length === 0, (b) => {
-        const agents = new Map<string, Entity>();
-        list.forEach((q, i) => {
-          for (const [key, agent] of normalizeAgents(q.id, members[i] ?? [], b)) if (!agents.has(key)) agents.set(key, agent);
-        });
-        return agents;
-      });
+      return single(ctx.code, list.length === 0, (b) => normalizeQueueMembers(list.map((q, i) => ({ queue: q.id, rows: members[i] ?? [] })), b));
     }
   }
 }

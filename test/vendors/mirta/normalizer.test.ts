@@ -166,3 +166,41 @@ describe('blfs, flows, queues, agents, extensions', () => {
     expect(JSON.stringify([...extensions.values()])).not.toMatch(/s3cret|w3b|JBSWY3DP|1234|9876|alice@|dog|33170200258/);
   });
 });
+
+describe('unchanged rows (the previous entity stands in)', () => {
+  const body = (status: string) =>
+    JSON.stringify([
+      { node: 'pbx21', Name: '100-DEMO/100-DEMO', Host: '203.0.113.10', Port: '5060', Status: 'OK (23 ms)' },
+      { node: 'pbx21', Name: '101-DEMO/101-DEMO', Host: '203.0.113.11', Port: '5060', Status: status },
+    ]);
+
+  it('returns the very same peer object for an unchanged row and a new one for a changed row', () => {
+    const first = normalizePeers(parsePeers(body('OK (5 ms)')), ctx);
+    const later = { source: 'mirta-main', now: new Date('2026-11-23T10:15:05.000Z'), previous: first };
+    const same = normalizePeers(parsePeers(body('OK (5 ms)')), later);
+    expect(same.get('100-DEMO')).toBe(first.get('100-DEMO'));
+    expect(same.get('101-DEMO')).toBe(first.get('101-DEMO'));
+    const changed = normalizePeers(parsePeers(body('UNREACHABLE')), later);
+    expect(changed.get('100-DEMO')).toBe(first.get('100-DEMO'));
+    expect(changed.get('101-DEMO')).toMatchObject({ status: 'unreachable', observedAt: '2026-11-23T10:15:05.000Z' });
+  });
+
+  it('rebuilds an entity when a field outside the normalized ones changed (raw stays the vendor row)', () => {
+    const first = normalizePeers(parsePeers(body('OK (5 ms)')), ctx);
+    const edited = JSON.stringify([{ node: 'pbx21', Name: '100-DEMO/100-DEMO', Host: '203.0.113.10', Port: '5060', Status: 'OK (23 ms)', Description: 'lobby' }]);
+    const next = normalizePeers(parsePeers(edited), { ...ctx, previous: first });
+    expect(next.get('100-DEMO')).not.toBe(first.get('100-DEMO'));
+    expect(next.get('100-DEMO')?.raw).toMatchObject({ description: 'lobby' });
+  });
+
+  it('never reuses an agent across queues, whose slots can be identical', () => {
+    const rows = parseAgents('{"SIP/100-DEMO":{"0":"0","1":"1","2":"not_inuse"}}');
+    const tenantCtx = { ...ctx, tenantCode: 'DEMO' };
+    const inSales = normalizeAgents('sales', rows, tenantCtx);
+    const inSupport = normalizeAgents('support', rows, { ...tenantCtx, previous: inSales });
+    expect(inSupport.get('support/SIP/100-DEMO')).toMatchObject({ queue: 'support' });
+    expect(inSupport.get('support/SIP/100-DEMO')).not.toBe(inSales.get('sales/SIP/100-DEMO'));
+    const again = normalizeAgents('support', rows, { ...tenantCtx, previous: inSupport });
+    expect(again.get('support/SIP/100-DEMO')).toBe(inSupport.get('support/SIP/100-DEMO'));
+  });
+});

@@ -46,6 +46,12 @@ describe('PEERS', () => {
     expect(rows).toEqual([{ node: 'pbx21', name: '101-DEMO/101-DEMO', status: 'UNREACHABLE' }]);
   });
 
+  it('keeps fields named like Object.prototype members (constructor, toString) as data', () => {
+    const rows = parsePeers('[{"name":"103-DEMO/103-DEMO","constructor":"x","toString":"y","Constructor":"z"}]');
+    expect(rows).toEqual([{ name: '103-DEMO/103-DEMO', constructor: 'x', tostring: 'y' }]);
+    expect(parsePeers('name|constructor|\n104-DEMO/104-DEMO|c|\n')).toEqual([{ name: '104-DEMO/104-DEMO', constructor: 'c' }]);
+  });
+
   it('maps positional-only rows by the documented column order', () => {
     const rows = parsePeers('[{"0":"pbx21","1":"102-DEMO/102-DEMO","2":"1.2.3.4","3":"D","4":"","5":"","6":"","7":"5060","8":"OK (5 ms)"}]');
     expect(rows[0]).toMatchObject({ name: '102-DEMO/102-DEMO', host: '1.2.3.4', status: 'OK (5 ms)' });

@@ -10,12 +10,19 @@
  * timed too.
  *
  * The issue's target is normalize + diff against JSON.parse ("ratio"); the full pipeline (our
- * tolerant parser, which itself calls JSON.parse, + normalize + diff) is printed beside it.
+ * tolerant parser, which itself calls JSON.parse, + normalize + diff) is printed beside it, and
+ * so is a poll through the real SnapshotSink on an in-memory bus (read the source's previous
+ * entities from the state store, normalize, diff, confirm), parsed rows given.
  *
  * Run: node --import tsx bench/diff.ts   (knobs: SIZES=1000,10000,50000  REPS_SCALE=200000)
  */
 import { performance } from 'node:perf_hooks';
+import pino from 'pino';
+import { Bus } from '../src/bus/bus.js';
+import { MemoryEventLog } from '../src/bus/memory-event-log.js';
+import { MemoryStateStore } from '../src/bus/memory-state-store.js';
 import { diffSnapshots } from '../src/pollers/snapshot-diff.js';
+import { SnapshotSink } from '../src/pollers/snapshot-sink.js';
 import type { Entity } from '../src/protocol/entities.js';
 import { normalizeBlfs, normalizePeers, type NormalizeContext } from '../src/vendors/mirta/normalizer.js';
 import { parseBlfs, parsePeers } from '../src/vendors/mirta/parsers.js';
@@ -83,6 +90,22 @@ function pipeline(bodies: VendorBodies, previous: Snapshot, at: number): Pipelin
   return { parseMs: t1 - t0, normalizeMs: t2 - t1, diffMs: t3 - t2, changes };
 }
 
+/** The bridge's own path for an unchanged poll: SnapshotSink.replace on an in-memory bus. */
+async function sinkPoll(bodies: VendorBodies): Promise<{ measure: (at: number) => Promise<{ ms: number; events: number }>; close: () => Promise<void> }> {
+  const bus = new Bus({ log: new MemoryEventLog({ maxEvents: 1_000, maxAgeMs: 60_000 }), state: new MemoryStateStore(), logger: pino({ level: 'silent' }) });
+  const sink = new SnapshotSink({ bus, source: SOURCE });
+  const poll = async (at: number) => {
+    const peerRows = parsePeers(bodies.peers);
+    const blfRows = parseBlfs(bodies.blfs);
+    const t0 = performance.now();
+    const peers = await sink.replace(BENCH_CODE, 'peers', (previous) => normalizePeers(peerRows, context(at, previous)));
+    const blfs = await sink.replace(BENCH_CODE, 'blfs', (previous) => normalizeBlfs(blfRows, context(at, previous)));
+    return { ms: performance.now() - t0, events: peers.length + blfs.length };
+  };
+  await poll(T0);
+  return { measure: poll, close: () => bus.close() };
+}
+
 function jsonParseMs(bodies: VendorBodies): number {
   const t0 = performance.now();
   const peers: unknown = JSON.parse(bodies.peers);
@@ -102,6 +125,8 @@ interface SizeResult {
   readonly changedMs: number;
   /** normalize + diff of a first poll (nothing previous). */
   readonly firstPollMs: number;
+  /** An unchanged poll through SnapshotSink on an in-memory bus (rows given). */
+  readonly sinkMs: number;
   readonly changedFound: number;
   readonly changedExpected: number;
 }
@@ -115,7 +140,7 @@ function work(times: PipelineTimes): number {
   return times.normalizeMs + times.diffMs;
 }
 
-function measureSize(size: number): SizeResult {
+async function measureSize(size: number): Promise<SizeResult> {
   const unchanged = vendorBodies(size);
   const changed = vendorBodies(size, CHANGED_EVERY);
   const previous = normalize(unchanged, T0);
@@ -124,6 +149,8 @@ function measureSize(size: number): SizeResult {
   const runs: PipelineTimes[] = [];
   const changedRuns: PipelineTimes[] = [];
   const firstRuns: PipelineTimes[] = [];
+  const sinkRuns: number[] = [];
+  const sink = await sinkPoll(unchanged);
   // Two unmeasured rounds let the JIT settle on this size's shapes.
   for (let rep = -2; rep < reps; rep++) {
     const at = T0 + 1_000 * (rep + 3);
@@ -131,12 +158,16 @@ function measureSize(size: number): SizeResult {
     const same = pipeline(unchanged, previous, at);
     const other = pipeline(changed, previous, at);
     const first = pipeline(unchanged, EMPTY, at);
+    const viaSink = await sink.measure(at);
+    if (viaSink.events !== 0) throw new Error(`size ${size}: an unchanged poll through the sink published ${viaSink.events} events`);
     if (rep < 0) continue;
+    sinkRuns.push(viaSink.ms);
     json.push(parsed);
     runs.push(same);
     changedRuns.push(other);
     firstRuns.push(first);
   }
+  await sink.close();
   if (firstRuns[0]?.changes !== 2 * size) throw new Error(`size ${size}: a first poll added ${firstRuns[0]?.changes} entities, expected ${2 * size}`);
   const unchangedChanges = runs[0]?.changes ?? -1;
   if (unchangedChanges !== 0) throw new Error(`size ${size}: an unchanged snapshot produced ${unchangedChanges} changes`);
@@ -153,15 +184,17 @@ function measureSize(size: number): SizeResult {
     },
     changedMs: median(changedRuns.map(work)),
     firstPollMs: median(firstRuns.map(work)),
+    sinkMs: median(sinkRuns),
     changedFound: changedRuns[0]?.changes ?? -1,
     changedExpected: changed.changedPerTopic * 2,
   };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   printMachine();
   console.log('snapshot bench: PEERS + BLFS of one tenant, N entities each (2N in all); medians of REPS runs\n');
-  const results = sizes().map(measureSize);
+  const results: SizeResult[] = [];
+  for (const size of sizes()) results.push(await measureSize(size));
   const rows = results.map((r) => [
     r.size.toLocaleString('en-US'),
     r.bodyMb.toFixed(1),
@@ -175,6 +208,8 @@ function main(): void {
     fmt(r.changedMs),
     `${r.changedFound}/${r.changedExpected}`,
     fmt(r.firstPollMs),
+    fmt(r.sinkMs),
+    ratio(r.sinkMs, r.jsonParseMs),
     fmt(r.unchanged.parseMs),
     ratio(total(r.unchanged), r.jsonParseMs),
   ]);
@@ -182,7 +217,7 @@ function main(): void {
     table(
       [
         'N', 'body MB', 'reps', 'JSON.parse ms', 'normalize ms', 'diff ms', 'ratio', 'µs/entity', 'changes (unchanged)',
-        '1% changed ms', 'found/expected', 'first poll ms', 'our parse ms', 'pipeline ratio',
+        '1% changed ms', 'found/expected', 'first poll ms', 'via sink ms', 'sink ratio', 'our parse ms', 'pipeline ratio',
       ],
       rows,
     ),
@@ -195,7 +230,8 @@ function main(): void {
   console.log('ratio = (normalize + diff) / JSON.parse of the same two bodies (the issue\'s target: < 1.0).');
   console.log('µs/entity = (normalize + diff) / 2N: flat across N means linear growth.');
   console.log('first poll = normalize + diff with nothing previous (every entity built and added).');
+  console.log('via sink = an unchanged poll through SnapshotSink on an in-memory bus: read previous + normalize + diff + confirm.');
   console.log('pipeline ratio = (our parse + normalize + diff) / JSON.parse; our parse includes a JSON.parse.');
 }
 
-main();
+await main();

@@ -139,7 +139,7 @@ export class Bus {
     return this.#log.cursor(tenant);
   }
 
-  entities(tenant: string, topic: Topic, source?: string): Promise<Map<string, Entity>> {
+  entities(tenant: string, topic: Topic, source?: string): Promise<ReadonlyMap<string, Entity>> {
     return this.#state.entities(tenant, topic, source);
   }
 

@@ -8,7 +8,7 @@ import type { BridgeEvent } from '../protocol/events.js';
 export interface StateStore {
   apply(tenant: string, events: readonly BridgeEvent[]): Promise<void>;
   /** The entities of one topic, optionally only those of one source (the diff's "previous"). */
-  entities(tenant: string, topic: Topic, source?: string): Promise<Map<string, Entity>>;
+  entities(tenant: string, topic: Topic, source?: string): Promise<ReadonlyMap<string, Entity>>;
   /** One entity by key (no copy of the topic: event-driven sources read per event). */
   entity(tenant: string, topic: Topic, key: string): Promise<Entity | undefined>;
   /** The source whose entity holds `key` in tenant + topic, if any. */

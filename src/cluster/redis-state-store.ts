@@ -85,7 +85,7 @@ export class RedisStateStore implements StateStore {
     replyInteger(await APPLY.run(this.#redis, keys, args), 'apply');
   }
 
-  async entities(tenant: string, topic: Topic, source?: string): Promise<Map<string, Entity>> {
+  async entities(tenant: string, topic: Topic, source?: string): Promise<ReadonlyMap<string, Entity>> {
     const hash = await this.#redis.hgetall(this.#keys.state(tenant, topic));
     const out = new Map<string, Entity>();
     for (const [key, json] of Object.entries(hash)) {

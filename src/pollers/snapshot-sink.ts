@@ -38,7 +38,7 @@ export class SnapshotSink {
   }
 
   /** The source's current entities of tenant + topic, as the bus holds them. */
-  current(tenant: string, topic: Topic): Promise<Map<string, Entity>> {
+  current(tenant: string, topic: Topic): Promise<ReadonlyMap<string, Entity>> {
     return this.#bus.entities(tenant, topic, this.#source);
   }
 
@@ -55,7 +55,7 @@ export class SnapshotSink {
   async replace(
     tenant: string,
     topic: Topic,
-    build: (previous: Map<string, Entity>) => ReadonlyMap<string, Entity>,
+    build: (previous: ReadonlyMap<string, Entity>) => ReadonlyMap<string, Entity>,
   ): Promise<BridgeEvent[]> {
     const previous = await this.current(tenant, topic);
     const next = build(previous);

@@ -102,7 +102,7 @@ export class ChannelTracker {
     return run;
   }
 
-  #build(previous: Map<string, Entity>, items: readonly RestChannel[], requestedAt: number, generation: number): Map<string, Entity> {
+  #build(previous: ReadonlyMap<string, Entity>, items: readonly RestChannel[], requestedAt: number, generation: number): Map<string, Entity> {
     const context = { source: this.#options.source, observedAt: this.#now().toISOString() };
     const next = new Map<string, Entity>();
     for (const item of items) {

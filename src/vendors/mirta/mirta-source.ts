@@ -230,7 +230,7 @@ export class MirtaSource implements Source {
     if (firstError !== undefined) throw firstError;
   }
 
-  #build(topic: MirtaPollTopic, tenant: string, code: string, sample: Sample, previous: Map<string, Entity>): ReadonlyMap<string, Entity> {
+  #build(topic: MirtaPollTopic, tenant: string, code: string, sample: Sample, previous: ReadonlyMap<string, Entity>): ReadonlyMap<string, Entity> {
     this.#guardEmpty(topic, tenant, sample.empty, previous);
     return sample.build({ source: this.id, now: this.#now(), tenantCode: code, tenantCodes: [...this.#codes.values()], previous });
   }

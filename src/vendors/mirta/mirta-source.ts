@@ -22,6 +22,7 @@ import { toPollError } from '../http-errors.js';
 import { MIRTA_VENDOR_NAME, MirtaClient } from './client.js';
 import { MIRTA_COMMANDS, commandOutcome, planCommand } from './commands.js';
 import { MIRTA_POLL_TOPICS, type MirtaPollTopic, type MirtaSourceConfig } from './config.js';
+import { QueueListCache } from './queue-list-cache.js';
 import { fetchTopic, type Sample } from './topic-fetchers.js';
 import { parseCommandReply } from './command-reply.js';
 
@@ -80,6 +81,8 @@ export class MirtaSource implements Source {
   #unbind: (() => void)[] = [];
   readonly #demand: Demand | undefined;
   readonly #idlePollMs: number | undefined;
+  /** Shared by the agents and queues polls; fresh for one queues interval. */
+  readonly #queueLists: QueueListCache | undefined;
 
   constructor(options: MirtaSourceOptions) {
     const config = options.config;
@@ -94,6 +97,8 @@ export class MirtaSource implements Source {
     this.#now = options.now ?? (() => new Date());
     this.#demand = options.demand;
     this.#idlePollMs = options.idlePollMs;
+    // Only worth it when both topics poll; with queues off, agents ask at each poll as before.
+    this.#queueLists = config.poll.queues > 0 && config.poll.agents > 0 ? new QueueListCache({ maxAgeMs: config.poll.queues }) : undefined;
     const clientOptions: ConstructorParameters<typeof MirtaClient>[0] = { url: config.url, key: config.key, connections: config.limits.concurrency };
     if (options.dispatcher) clientOptions.dispatcher = options.dispatcher;
     this.#client = new MirtaClient(clientOptions);
@@ -138,6 +143,7 @@ export class MirtaSource implements Source {
     this.#loops = [];
     this.#loopsByTopic.clear();
     await Promise.all(loops.map((loop) => loop.stop()));
+    this.#queueLists?.clear();
     await this.#client.close();
   }
 
@@ -215,7 +221,15 @@ export class MirtaSource implements Source {
     const get = (params: Record<string, string>): Promise<string> =>
       this.#budget.run('poll', (slot) => this.#client.request(params, { kind: 'poll', timeoutMs, signal: slot ?? signal }), signal);
     const codes = plan.tenants.map(([, code]) => code);
-    const samples = await fetchTopic(plan.topic, { get, code: plan.code, codes, nodename: this.#config.nodename });
+    const lists = this.#queueLists;
+    const samples = await fetchTopic(plan.topic, {
+      get,
+      code: plan.code,
+      codes,
+      nodename: this.#config.nodename,
+      // Queue lists are per tenant: the agents and queues polls always carry a code.
+      queueList: lists && ((code, fetch, options) => (code === undefined ? fetch() : lists.get(code, fetch, options))),
+    });
     let firstError: unknown;
     for (const [tenant, code] of plan.tenants) {
       const sample = samples.get(code);

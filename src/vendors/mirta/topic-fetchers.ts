@@ -26,6 +26,7 @@ import {
   parsePeers,
   parseQueueInfo,
   parseQueueList,
+  type QueueListItem,
   type Row,
 } from './parsers.js';
 import type { MirtaPollTopic } from './config.js';
@@ -52,6 +53,11 @@ export interface FetchContext {
   /** The codes this poll fills. */
   codes: readonly string[];
   nodename?: string | undefined;
+  /**
+   * Where the agents and queues polls get the tenant's queue list (queue-list-cache.ts); by
+   * default each poll asks. `fresh` is true for the queues poll, which refreshes it.
+   */
+  queueList?: ((code: string | undefined, fetch: () => Promise<QueueListItem[]>, options: { fresh: boolean }) => Promise<QueueListItem[]>) | undefined;
 }
 
 type RowBuilder = (rows: readonly Row[], ctx: BuildContext) => ReadonlyMap<string, Entity>;
@@ -70,8 +76,9 @@ function single(code: string | undefined, empty: boolean, build: (ctx: BuildCont
   return new Map(code === undefined ? [] : [[code, { empty, build }]]);
 }
 
-async function queueList(ctx: FetchContext) {
-  return parseQueueList(await ctx.get(withTenant({ reqtype: 'INFO', info: 'queues' }, ctx.code)));
+async function queueList(ctx: FetchContext, fresh: boolean): Promise<QueueListItem[]> {
+  const fetch = async () => parseQueueList(await ctx.get(withTenant({ reqtype: 'INFO', info: 'queues' }, ctx.code)));
+  return ctx.queueList ? ctx.queueList(ctx.code, fetch, { fresh }) : fetch();
 }
 
 /** Fetches one topic; throws a PollError when any of its requests fails (then nothing changes). */
@@ -100,7 +107,7 @@ export async function fetchTopic(topic: MirtaPollTopic, ctx: FetchContext): Prom
       return single(ctx.code, rows.length === 0, (b) => normalizeExtensions(rows, b));
     }
     case 'queues': {
-      const list = await queueList(ctx);
+      const list = await queueList(ctx, true);
       const infos = await Promise.all(list.map(async (q) => parseQueueInfo(await ctx.get(withTenant({ reqtype: 'INFO', info: 'queue', id: q.id }, ctx.code)))));
       return single(ctx.code, list.length === 0, (b) => {
         const queues = new Map<string, Entity>();
@@ -115,7 +122,7 @@ export async function fetchTopic(topic: MirtaPollTopic, ctx: FetchContext): Prom
       });
     }
     case 'agents': {
-      const list = await queueList(ctx);
+      const list = await queueList(ctx, false);
       const members = await Promise.all(
         list.map(async (q) => parseAgents(await ctx.get(withTenant({ reqtype: 'INFO', info: 'agents', queue: q.id }, ctx.code)))),
       );

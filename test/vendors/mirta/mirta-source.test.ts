@@ -197,9 +197,37 @@ describe('MirtaSource with an admin key', () => {
   });
 });
 
+describe('MirtaSource queue list', () => {
+  it('asks INFO queues once per queues interval, not at every agents poll', async () => {
+    const sim = await startSim();
+    const h = track(startSource(sim, log, { poll: { peers: 0, channels: 0, flows: 0, agents: 50, queues: 500 } }));
+    try {
+      const queueCount = sim.model.queues('DEMO').length;
+      expect(queueCount).toBeGreaterThan(0);
+      await h.source.start();
+      await waitFor(async () => (await h.bus.entities('acme', 'agents')).size > 0);
+      await waitFor(async () => (await h.bus.entities('acme', 'queues')).size === queueCount);
+      sim.requests.clear();
+      await sleep(1_600);
+      await h.source.stop();
+      const info = sim.requests.filter('INFO');
+      const count = (what: string) => info.filter((r) => r.query.info === what).length;
+      const agentsPolls = count('agents') / queueCount;
+      const queuesPolls = count('queue') / queueCount;
+      expect(agentsPolls).toBeGreaterThan(8);
+      expect(queuesPolls).toBeGreaterThanOrEqual(2);
+      // Each queues poll refreshes the list; agents polls in between reuse it.
+      expect(count('queues')).toBeLessThanOrEqual(queuesPolls + 1);
+    } finally {
+      await h.stop();
+      await sim.close();
+    }
+  });
+});
+
 describe('the MiRTA key', () => {
   it('never appears in a log line or an event', () => {
-    expect(harnesses).toHaveLength(4);
+    expect(harnesses).toHaveLength(5);
     expect(log.lines().length).toBeGreaterThan(0);
     for (const h of harnesses) {
       expect(h.events.events.length).toBeGreaterThan(0);

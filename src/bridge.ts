@@ -37,6 +37,11 @@ export interface BridgeOptions {
   defaultMetrics?: boolean;
   /** How long `close()` waits for commands under way before aborting them (ms). */
   shutdownGraceMs?: number;
+  /**
+   * True when profiles are meant to be throwaway (the demo): a missing `dataDir` is then said at
+   * `info`, not warned about on every start.
+   */
+  ephemeral?: boolean;
 }
 
 export interface Bridge {
@@ -124,7 +129,7 @@ export async function startBridge(config: Config, options: BridgeOptions = {}): 
     dataDir: config.dataDir,
   });
   if (!cluster && config.dataDir === undefined) {
-    logger.warn('no dataDir in the config: PBX profiles created through the API are kept in memory and lost at restart');
+    logger[options.ephemeral === true ? 'info' : 'warn']('no dataDir in the config: PBX profiles created through the API are kept in memory and lost at restart');
   }
 
   let server: BridgeServer | undefined;

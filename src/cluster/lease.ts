@@ -17,6 +17,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RedisKeys } from './keys.js';
 import { LuaScript } from './lua-script.js';
+import { childWith } from '../util/logger.js';
 
 export const LEASE_TTL_MS = 15_000;
 /** Never retry faster than this, whatever PTTL says. */
@@ -127,7 +128,7 @@ export class SourceLease {
     this.#redis = options.redis;
     this.#key = options.keys.lease(options.source);
     this.#announce = options.announce ?? '';
-    this.#logger = options.logger?.child({ source: options.source });
+    this.#logger = options.logger && childWith(options.logger, { source: options.source });
   }
 
   /** This node holds the lease now (and its last renewal still covers the present). */

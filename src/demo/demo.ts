@@ -146,7 +146,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
   let bridge: Bridge;
   try {
-    bridge = await startBridge(config, { logger, defaultMetrics: options.defaultMetrics ?? false, staticDir: options.staticDir });
+    bridge = await startBridge(config, { logger, defaultMetrics: options.defaultMetrics ?? false, staticDir: options.staticDir, ephemeral: true });
   } catch (err) {
     await stopSimulators();
     throw err;

@@ -3,6 +3,7 @@ import type { Entity, SourceEntity } from '../protocol/entities.js';
 import type { Bus } from '../bus/bus.js';
 import { SnapshotSink, warnOnKeyConflict } from '../pollers/snapshot-sink.js';
 import { SourceHealth } from '../pollers/source-health.js';
+import { childWith } from '../util/logger.js';
 
 /**
  * A SourceHealth whose transitions are published as `sources` entities (`source.up` /
@@ -17,6 +18,7 @@ export function createPublishedHealth(options: {
   now?: () => Date;
 }): SourceHealth {
   const now = options.now ?? (() => new Date());
+  const logger = childWith(options.logger, { source: options.sink.source });
   return new SourceHealth({
     downAfter: options.downAfter,
     now,
@@ -29,11 +31,11 @@ export function createPublishedHealth(options: {
       };
       if (change.lastOkAt !== undefined) entity.lastOkAt = change.lastOkAt;
       if (change.lastError !== undefined) entity.lastError = change.lastError;
-      options.logger.info({ source: options.sink.source, status: change.status, lastError: change.lastError }, 'source status');
+      logger.info({ status: change.status, lastError: change.lastError }, 'source status');
       const upsert = new Map<string, Entity>([[options.sink.source, entity]]);
       for (const tenant of options.tenants) {
         options.sink.patch(tenant, 'sources', upsert).catch((err: unknown) => {
-          options.logger.error({ err, source: options.sink.source }, 'publishing source status failed');
+          logger.error({ err }, 'publishing source status failed');
         });
       }
     },

@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import type { CommandType, ValidatedCommand } from '../protocol/commands.js';
 import type { SourceStatus, Topic } from '../protocol/entities.js';
 import type { CommandContext, CommandOutcome, Source } from './source.js';
+import { childWith } from '../util/logger.js';
 
 /** What a LeasedSource needs of a lease (cluster/lease.ts's SourceLease). */
 export interface Lease {
@@ -63,10 +64,10 @@ export class LeasedSource implements Source {
   constructor(options: LeasedSourceOptions) {
     this.#build = options.build;
     this.#lease = options.lease;
-    this.#logger = options.logger;
     this.#onPollingChange = options.onPollingChange;
     this.#standby = options.build();
     this.id = this.#standby.id;
+    this.#logger = childWith(options.logger, { source: this.id });
     this.vendor = this.#standby.vendor;
     this.tenants = this.#standby.tenants;
     this.topics = this.#standby.topics;
@@ -122,16 +123,16 @@ export class LeasedSource implements Source {
       try {
         active = this.#build();
       } catch (err) {
-        this.#logger.error({ err, source: this.id }, 'source could not be built for polling');
+        this.#logger.error({ err }, 'source could not be built for polling');
         return;
       }
       this.#active = active;
-      this.#logger.info({ source: this.id }, 'lease held: polling');
+      this.#logger.info('lease held: polling');
       this.#onPollingChange?.(true);
       try {
         await active.start();
       } catch (err) {
-        this.#logger.error({ err, source: this.id }, 'source did not start polling');
+        this.#logger.error({ err }, 'source did not start polling');
         if (this.#active === active) this.#stopActive('start failed');
       }
     });
@@ -148,8 +149,8 @@ export class LeasedSource implements Source {
     if (!active) return;
     this.#active = undefined;
     // stop() aborts the polls under way and closes the websocket before its first await.
-    const stopped = active.stop().catch((err: unknown) => this.#logger.error({ err, source: this.id }, 'source did not stop cleanly'));
-    this.#logger.info({ source: this.id, reason }, 'lease gone: polling stopped');
+    const stopped = active.stop().catch((err: unknown) => this.#logger.error({ err }, 'source did not stop cleanly'));
+    this.#logger.info({ reason }, 'lease gone: polling stopped');
     this.#onPollingChange?.(false);
     this.#transitions = this.#transitions.then(() => stopped);
   }

@@ -57,3 +57,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 }
 
 export type { Logger };
+
+/**
+ * A child logger with `fields` bound, leaving out those the parent already binds to the same
+ * value. pino does not merge bindings: a source whose logger the SourceManager has already bound
+ * to `source` would otherwise print `"source":"x","source":"x"` in every line.
+ */
+export function childWith(logger: Logger, fields: Readonly<Record<string, string>>): Logger {
+  const bound = logger.bindings();
+  const missing = Object.fromEntries(Object.entries(fields).filter(([name, value]) => bound[name] !== value));
+  return Object.keys(missing).length === 0 ? logger : logger.child(missing);
+}

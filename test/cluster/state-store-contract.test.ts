@@ -46,11 +46,11 @@ function contract(makeStore: () => Promise<StateStore>): void {
     await store.apply('acme', [event('100', 'm', 'idle'), event('101', 'm', 'busy'), event('100', 'm', 'inuse')]);
     await store.apply('acme', [event('101', 'm', 'busy', { removed: true })]);
     await store.apply('globex', [{ ...event('100', 'm', 'ringing'), tenant: 'globex' }]);
-    expect(await store.entities('acme', 'blfs')).toEqual(new Map([['100', blf('100', 'm', 'inuse')]]));
+    expect(new Map(await store.entities('acme', 'blfs'))).toEqual(new Map([['100', blf('100', 'm', 'inuse')]]));
     expect(await store.entity('acme', 'blfs', '100')).toEqual(blf('100', 'm', 'inuse'));
     expect(await store.entity('acme', 'blfs', '101')).toBeUndefined();
     expect(await store.entity('globex', 'blfs', '100')).toEqual(blf('100', 'm', 'ringing'));
-    expect(await store.entities('acme', 'peers')).toEqual(new Map());
+    expect(new Map(await store.entities('acme', 'peers'))).toEqual(new Map());
   });
 
   it("filters a topic by source and names a key's owner", async () => {
@@ -59,7 +59,7 @@ function contract(makeStore: () => Promise<StateStore>): void {
     const mirta = await store.entities('acme', 'blfs', 'mirta');
     expect([...mirta.keys()].sort()).toEqual(['100', '101']);
     expect([...(await store.entities('acme', 'blfs', 'kazoo')).keys()]).toEqual(['200']);
-    expect(await store.entities('acme', 'blfs', 'nobody')).toEqual(new Map());
+    expect(new Map(await store.entities('acme', 'blfs', 'nobody'))).toEqual(new Map());
     expect(await store.owner('acme', 'blfs', '200')).toBe('kazoo');
     expect(await store.owner('acme', 'blfs', '999')).toBeUndefined();
     expect(await store.owner('acme', 'peers', '200')).toBeUndefined();
@@ -125,11 +125,11 @@ describe.skipIf(!redisReady)('RedisStateStore in a cluster', () => {
     const b = await node();
     const first = await a.log.append('acme', [change('100', 'idle', 1), change('101', 'busy', 2)]);
     const second = await b.log.append('acme', [change('100', 'inuse', 3), change('101', 'gone', 4)]);
-    expect(await b.state.entities('acme', 'blfs')).toEqual(new Map([['100', { ...blf('100', 'm', 'inuse'), n: 3 }]]));
+    expect(new Map(await b.state.entities('acme', 'blfs'))).toEqual(new Map([['100', { ...blf('100', 'm', 'inuse'), n: 3 }]]));
     // Node A applies its batch late (after B's): the newer state stays.
     await a.state.apply('acme', first);
     await b.state.apply('acme', second);
-    expect(await a.state.entities('acme', 'blfs')).toEqual(new Map([['100', { ...blf('100', 'm', 'inuse'), n: 3 }]]));
+    expect(new Map(await a.state.entities('acme', 'blfs'))).toEqual(new Map([['100', { ...blf('100', 'm', 'inuse'), n: 3 }]]));
     expect(await a.state.snapshotWithCursor('acme', ['blfs'])).toEqual({ cursor: 4, snapshot: { blfs: [{ ...blf('100', 'm', 'inuse'), n: 3 }] } });
   });
 

@@ -4,6 +4,7 @@
  * ACDC agents poll -> `agents`, crossbar for commands. Health follows the socket (`degraded`
  * from the first failed connection, `down` after `health.downAfter` in a row) and the polls.
  */
+import type { Logger } from 'pino';
 import { Pool, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import type { Topic, SourceStatus } from '../../protocol/entities.js';
@@ -32,6 +33,7 @@ import {
   type IgnoreReason,
   type RestChannel,
 } from './wire.js';
+import { childWith } from '../../util/logger.js';
 
 export interface KazooSourceContext extends SourceContext {
   metrics?: BridgeMetrics;
@@ -52,6 +54,8 @@ export class KazooSource implements Source {
 
   readonly #config: KazooSourceConfig;
   readonly #context: KazooSourceContext;
+  /** Bound to `source` once (the SourceManager's logger may already be). */
+  readonly #log: Logger;
   readonly #sink: SnapshotSink;
   readonly #health: SourceHealth;
   readonly #auth: KazooAuth;
@@ -73,6 +77,7 @@ export class KazooSource implements Source {
   constructor(config: KazooSourceConfig, context: KazooSourceContext) {
     this.#config = config;
     this.#context = context;
+    this.#log = childWith(context.logger, { source: config.id });
     this.id = config.id;
     this.tenants = [config.tenant];
     this.topics = config.poll.agents > 0 ? ['channels', 'agents'] : ['channels'];
@@ -109,7 +114,7 @@ export class KazooSource implements Source {
       replyTimeoutMs: config.liveness.pongTimeout,
       initialDelayMs: config.reconnect.initialDelay,
       maxDelayMs: config.reconnect.maxDelay,
-      logger: context.logger.child({ source: config.id }),
+      logger: this.#log,
       ...(context.random ? { random: context.random } : {}),
     });
     this.#agentsLoop =
@@ -203,7 +208,7 @@ export class KazooSource implements Source {
   #ignore(reason: IgnoreReason): void {
     this.#ignored.set(reason, (this.#ignored.get(reason) ?? 0) + 1);
     this.#context.metrics?.vendorMessagesIgnored.inc({ source: this.id, reason });
-    this.#context.logger.debug({ source: this.id, reason }, 'Kazoo frame ignored');
+    this.#log.debug({ reason }, 'Kazoo frame ignored');
   }
 
   /** Blackhole replays nothing: every new session starts with a REST resync, queued first. */
@@ -230,7 +235,7 @@ export class KazooSource implements Source {
       if (this.#stop.signal.aborted || generation !== this.#generation || !this.#blackhole.isUp) throw err;
       this.#resyncFailures++;
       this.#health.failed('channels', safeMessage(err, 'channel resync failed'));
-      this.#context.logger.warn({ source: this.id, reason: safeMessage(err, 'error') }, 'Kazoo channel resync failed');
+      this.#log.warn({ reason: safeMessage(err, 'error') }, 'Kazoo channel resync failed');
       const { initialDelay, maxDelay } = this.#config.reconnect;
       const delay = Math.min(maxDelay, initialDelay * 2 ** Math.min(this.#resyncFailures - 1, 20));
       this.#retryTimer = setTimeout(() => {

@@ -25,6 +25,7 @@ import { MIRTA_POLL_TOPICS, type MirtaPollTopic, type MirtaSourceConfig } from '
 import { QueueListCache } from './queue-list-cache.js';
 import { fetchTopic, type Sample } from './topic-fetchers.js';
 import { parseCommandReply } from './command-reply.js';
+import { childWith } from '../../util/logger.js';
 
 /** Even a 1 s poll gets this long: a PBX under load answers CHANNELS in seconds. */
 export const MIN_POLL_TIMEOUT_MS = 3_000;
@@ -92,7 +93,7 @@ export class MirtaSource implements Source {
     this.tenants = [...this.#codes.keys()];
     this.topics = MIRTA_POLL_TOPICS.filter((topic) => config.poll[topic] > 0);
     this.#budget = options.budget;
-    this.#logger = options.logger.child({ source: config.id, vendor: 'mirta' });
+    this.#logger = childWith(options.logger, { source: config.id, vendor: 'mirta' });
     this.#metrics = options.metrics;
     this.#now = options.now ?? (() => new Date());
     this.#demand = options.demand;

@@ -28,6 +28,7 @@ import { extensionsFromList, type CdrRecord } from './normalizer.js';
 import { parseCdrPage, parseExtList, parsePackageConfiguration, parsePackageList, parseTenantList, type PackageConfiguration } from './parsers.js';
 import { packageIdsOf, tenantInfos, type TenantInfo } from './tenant-directory.js';
 import { PBXWARE_VENDOR_NAME, isNoRecordsError } from './vendor-errors.js';
+import { childWith } from '../../util/logger.js';
 
 export interface PbxwareSourceOptions extends SourceContext {
   config: PbxwareSourceConfig;
@@ -77,7 +78,7 @@ export class PbxwareSource implements Source {
     if (config.poll.cdr > 0) topics.push('calls');
     this.topics = topics;
     this.#budget = options.budget;
-    this.#logger = options.logger.child({ source: config.id, vendor: 'pbxware' });
+    this.#logger = childWith(options.logger, { source: config.id, vendor: 'pbxware' });
     this.#metrics = options.metrics;
     this.#now = options.now ?? (() => new Date());
     const clientOptions: ConstructorParameters<typeof PbxwareClient>[0] = { url: config.url, apiKey: config.apiKey, connections: config.limits.concurrency };

@@ -5,6 +5,7 @@
  * follows the socket (`degraded` from the first failed connection, `down` after
  * `health.downAfter` in a row) and the reads.
  */
+import type { Logger } from 'pino';
 import { Pool, type Dispatcher } from 'undici';
 import type { BridgeMetrics } from '../../observability/metrics.js';
 import type { CommandType, ValidatedCommand } from '../../protocol/commands.js';
@@ -21,6 +22,7 @@ import type { IgnoreReason } from './parsers.js';
 import { createReader } from './reader.js';
 import { CallControlTracker } from './tracker.js';
 import { CallControlWs } from './ws-client.js';
+import { childWith } from '../../util/logger.js';
 
 export interface ThreeCxSourceContext extends SourceContext {
   metrics?: BridgeMetrics;
@@ -44,6 +46,8 @@ export class ThreeCxSource implements Source {
 
   readonly #config: ThreeCxSourceConfig;
   readonly #context: ThreeCxSourceContext;
+  /** Bound to `source` once (the SourceManager's logger may already be). */
+  readonly #log: Logger;
   readonly #health: SourceHealth;
   readonly #auth: ThreeCxAuth;
   readonly #ws: CallControlWs;
@@ -61,6 +65,7 @@ export class ThreeCxSource implements Source {
   constructor(config: ThreeCxSourceConfig, context: ThreeCxSourceContext) {
     this.#config = config;
     this.#context = context;
+    this.#log = childWith(context.logger, { source: config.id });
     this.id = config.id;
     this.tenants = [config.tenant];
     const now = context.now ?? (() => new Date());
@@ -103,7 +108,7 @@ export class ThreeCxSource implements Source {
       pongTimeoutMs: config.liveness.pongTimeout,
       initialDelayMs: config.reconnect.initialDelay,
       maxDelayMs: config.reconnect.maxDelay,
-      logger: context.logger.child({ source: config.id }),
+      logger: this.#log,
       ...(context.random ? { random: context.random } : {}),
     });
     this.#commands = new ThreeCxCommands({
@@ -164,7 +169,7 @@ export class ThreeCxSource implements Source {
   #ignore(reason: IgnoreReason): void {
     this.#ignored.set(reason, (this.#ignored.get(reason) ?? 0) + 1);
     this.#context.metrics?.vendorMessagesIgnored.inc({ source: this.id, reason });
-    this.#context.logger.debug({ source: this.id, reason }, '3CX frame ignored');
+    this.#log.debug({ reason }, '3CX frame ignored');
   }
 
   /** 3CX replays nothing: every new connection starts with a full resync, queued first. */
@@ -183,7 +188,7 @@ export class ThreeCxSource implements Source {
   #onFetchFailed(err: unknown): void {
     if (this.#stop.signal.aborted) return;
     this.#health.failed(PART_REST, safeMessage(err, '3CX entity read failed'));
-    this.#context.logger.warn({ source: this.id, reason: safeMessage(err, 'error') }, '3CX entity read failed: resyncing');
+    this.#log.warn({ reason: safeMessage(err, 'error') }, '3CX entity read failed: resyncing');
     if (!this.#resyncing) this.#scheduleRetry(this.#generation);
   }
 
@@ -196,7 +201,7 @@ export class ThreeCxSource implements Source {
     } catch (err) {
       if (this.#stop.signal.aborted || generation !== this.#generation) throw err;
       this.#health.failed(PART_REST, safeMessage(err, '3CX snapshot failed'));
-      this.#context.logger.warn({ source: this.id, reason: safeMessage(err, 'error') }, '3CX snapshot failed');
+      this.#log.warn({ reason: safeMessage(err, 'error') }, '3CX snapshot failed');
       this.#scheduleRetry(generation);
       throw err;
     } finally {

@@ -21,6 +21,7 @@ import { toPollError } from '../http-errors.js';
 import { WEBAPPEL_VENDOR_NAME, WebAppelClient, vendorPollError } from './client.js';
 import type { WebAppelSourceConfig } from './config.js';
 import { isOk, isTrackingId, looksLikeAuthError, mapEtat, parseAppelReply, parseListing, type ListingRow } from './parsers.js';
+import { childWith } from '../../util/logger.js';
 
 export const WEBAPPEL_COMMANDS: readonly CommandType[] = ['callback.request', 'callback.cancel'];
 const TOPIC: Topic = 'callbacks';
@@ -77,7 +78,7 @@ export class WebAppelSource implements Source {
     this.tenants = [config.tenant];
     this.#popups = new Set(config.popups);
     this.#budget = options.budget;
-    this.#logger = options.logger.child({ source: config.id, vendor: 'webappel' });
+    this.#logger = childWith(options.logger, { source: config.id, vendor: 'webappel' });
     this.#metrics = options.metrics;
     this.#now = options.now ?? (() => new Date());
     const clientOptions: ConstructorParameters<typeof WebAppelClient>[0] = {

@@ -22,6 +22,7 @@ import { XIVO_PATHS, XIVO_VENDOR_NAME, XivoClient } from './client.js';
 import type { XivoPollTopic, XivoSourceConfig } from './config.js';
 import { CursorStore } from './cursor-store.js';
 import { extensionsFromUsers, parseList, queuesFromRows } from './directory.js';
+import { childWith } from '../../util/logger.js';
 
 export interface XivoSourceOptions extends SourceContext {
   config: XivoSourceConfig;
@@ -76,7 +77,7 @@ export class XivoSource implements Source {
     if (config.poll.extensions > 0) topics.push('extensions');
     this.topics = topics;
     this.#budget = options.budget;
-    this.#logger = options.logger.child({ source: config.id, vendor: 'xivo' });
+    this.#logger = childWith(options.logger, { source: config.id, vendor: 'xivo' });
     this.#metrics = options.metrics;
     this.#now = options.now ?? (() => new Date());
     const clientOptions: ConstructorParameters<typeof XivoClient>[0] = {

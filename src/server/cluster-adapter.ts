@@ -30,6 +30,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { RedisKeys } from '../cluster/keys.js';
 import type { BridgeEvent } from '../protocol/events.js';
 import { ROOM_SEPARATOR, SOCKET_STREAM_MAX_LEN, MIRROR_UID, isRawRoom } from './cluster-broadcast.js';
+import { excludedFor } from './join-floors.js';
 import { roomFor } from './rooms.js';
 import { SLOW_ROOM, slowConsumersOf } from './slow-consumers.js';
 import type { BridgeNamespace, BridgeSocket } from './socket-types.js';
@@ -54,7 +55,7 @@ interface RawEntry {
 interface BroadcastMessage {
   uid: string;
   type: number;
-  data?: { packet?: { data?: unknown[] }; opts?: { rooms?: string[] } };
+  data?: { packet?: { data?: unknown[] }; opts?: { rooms?: string[]; except?: string[] } };
 }
 
 interface PersistedSession {
@@ -208,6 +209,14 @@ function adjust(adapter: Adjustable, logger: Logger): void {
 
   const onMessage = adapter.onMessage.bind(adapter);
   adapter.onMessage = (message, offset) => {
+    const opts = message.uid === MIRROR_UID && message.type === BROADCAST ? message.data?.opts : undefined;
+    const broadcast = message.data?.packet?.data?.[1];
+    if (opts && isEvent(broadcast)) {
+      // Sockets whose subscribe already covered this event (join-floors.ts): `except` takes
+      // rooms, and every socket is in the room of its own id.
+      const covered = excludedFor(adapter.nsp, broadcast.tenant, broadcast.seq);
+      if (covered.length > 0) opts.except = [...(opts.except ?? []), ...covered];
+    }
     onMessage(message, offset);
     if (message.uid !== MIRROR_UID || message.type !== BROADCAST) return;
     const slow = slowConsumersOf(adapter.nsp);

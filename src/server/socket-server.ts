@@ -25,6 +25,7 @@ import { watchTokenLifetime } from './socket-expiry.js';
 import { renew } from './socket-renew.js';
 import { dropUncovered, subscribe, unsubscribe } from './subscriptions.js';
 import { NAMESPACE, type BridgeIo, type BridgeNamespace, type BridgeSocket } from './socket-types.js';
+import { clearJoinFloors } from './join-floors.js';
 
 /** Largest message a client may send; a bigger one closes its connection (engine.io's rule). */
 export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
@@ -174,7 +175,10 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
   nsp.on('connection', (socket) => {
     const principal = socket.data.principal;
     updateClients();
-    socket.once('disconnect', updateClients);
+    socket.once('disconnect', () => {
+      updateClients();
+      clearJoinFloors(nsp, socket.id);
+    });
     const lifetime = watchTokenLifetime(socket);
     lifetime.arm(principal.expiresAt);
     if (socket.recovered) {

@@ -2,7 +2,9 @@
  * `subscribe` and `unsubscribe` (protocol §4). The read (snapshot or replay), the room joins, the
  * ack and the replayed events all happen inside `bus.exclusive(tenant)`: no event of the tenant
  * is published meanwhile, so the client gets its snapshot/replay and then every newer event,
- * with neither a gap nor a duplicate.
+ * with neither a gap nor a duplicate. In cluster mode the socket.io adapter delivers a little
+ * later than the log numbers, so the cursor is also left as a floor the adapter honours
+ * (join-floors.ts).
  */
 import { hasScope, type Principal } from '../auth/principal.js';
 import type { Bus } from '../bus/bus.js';
@@ -13,6 +15,7 @@ import { parseOrThrow } from './ack.js';
 import { eventWithoutRaw, roomFor, snapshotWithoutRaw } from './rooms.js';
 import type { BridgeSocket } from './socket-types.js';
 import { emitToSocket } from './direct-emit.js';
+import { setJoinFloor } from './join-floors.js';
 
 /**
  * One message for a tenant that does not exist and one the token does not hold, so tenants
@@ -129,6 +132,7 @@ export async function subscribe(
         const events = missed.filter((event) => wanted.has(event.topic));
         if (!socket.connected) return;
         admit();
+        if (bus.shared) setJoinFloor(socket.nsp, socket.id, request.tenant, cursor);
         join(socket, request.tenant, topics, raw);
         reply({ ok: true, cursor, replayed: events.length });
         for (const event of events) emitToSocket(socket, 'event', raw ? event : eventWithoutRaw(event));
@@ -138,6 +142,7 @@ export async function subscribe(
     const { cursor, snapshot } = await bus.snapshot(request.tenant, topics);
     if (!socket.connected) return;
     admit();
+    if (bus.shared) setJoinFloor(socket.nsp, socket.id, request.tenant, cursor);
     join(socket, request.tenant, topics, raw);
     const ack: SubscribeOk = { ok: true, cursor, snapshot: raw ? snapshot : snapshotWithoutRaw(snapshot) };
     if (request.since !== undefined) ack.resync = true;

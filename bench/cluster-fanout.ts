@@ -24,6 +24,7 @@ import { benchLogger } from './lib/logger.js';
 import { machineLine, printMachine } from './lib/machine.js';
 import { BENCH_TENANT, BENCH_TOKEN } from './fanout/bench-bridge.js';
 import { ClientFleet } from './fanout/client-fleet.js';
+import { measureRun, type Drive } from './fanout/measure.js';
 import { busPublisher, paced, windowed, type Publish } from './fanout/drivers.js';
 import type { PhaseName } from './fanout/protocol.js';
 import { combine, phaseTable, type PhaseFigures, type RunResult } from './fanout/report.js';
@@ -44,7 +45,6 @@ const IDLE_WINDOWS = 4;
 const SINGLE = 'single';
 const CLUSTER = 'cluster';
 
-type Drive = () => Promise<number>;
 
 function nodeConfig(redis: RedisServer | undefined) {
   return parseConfig({
@@ -66,17 +66,8 @@ async function idleCpu(): Promise<number> {
   return quietest;
 }
 
-async function measure(fleet: ClientFleet, target: string, phase: PhaseName, idle: number, drive: Drive): Promise<RunResult> {
-  await fleet.begin(target, phase, true);
-  const cpu = process.cpuUsage();
-  const start = wallNow();
-  const events = await drive();
-  const expected = events * CLIENTS;
-  const totals = await fleet.end(expected, DRAIN_TIMEOUT_MS);
-  const serverCpuMs = Math.max(0, cpuMsSince(cpu) - idle * (wallNow() - start));
-  if (totals.delivered < expected) console.warn(`  ! ${target}/${phase}: ${expected - totals.delivered} of ${expected} deliveries missing`);
-  if (totals.disconnects > 0) console.warn(`  ! ${target}/${phase}: ${totals.disconnects} clients disconnected`);
-  return { ...totals, target, phase, events, expected, elapsedMs: Math.max(1, totals.lastRecv - start), serverCpuMs };
+function measure(fleet: ClientFleet, target: string, phase: PhaseName, idle: number, drive: Drive): Promise<RunResult> {
+  return measureRun({ fleet, clients: CLIENTS, drainTimeoutMs: DRAIN_TIMEOUT_MS, target, phase, idle, drive });
 }
 
 async function figures(fleet: ClientFleet, target: string, phase: PhaseName, runs: readonly RunResult[]): Promise<PhaseFigures> {

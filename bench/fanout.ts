@@ -21,6 +21,7 @@ import { benchLogger } from './lib/logger.js';
 import { machineLine, printMachine } from './lib/machine.js';
 import { BENCH_TENANT, BENCH_TOKEN, startBenchBridge, type BenchBridge } from './fanout/bench-bridge.js';
 import { ClientFleet } from './fanout/client-fleet.js';
+import { measureRun, type Drive } from './fanout/measure.js';
 import { busPublisher, driveSimulator, paced, rawPublisher, replay, windowed, type CapturedEvent, type Publish } from './fanout/drivers.js';
 import type { PhaseName } from './fanout/protocol.js';
 import { startRawServer, type RawServer } from './fanout/raw-server.js';
@@ -53,7 +54,6 @@ const CALLBRIDGE = 'callbridge';
 const CALLBRIDGE_E2E = 'callbridge-e2e';
 const RAW = 'raw';
 
-type Drive = () => Promise<number>;
 
 /**
  * The share of a core this process uses with nothing published: the bridge polling its
@@ -73,17 +73,8 @@ async function idleCpu(): Promise<number> {
   return quietest;
 }
 
-async function measure(fleet: ClientFleet, target: string, phase: PhaseName, idle: number, drive: Drive, readTs = false): Promise<RunResult> {
-  await fleet.begin(target, phase, true, readTs);
-  const cpu = process.cpuUsage();
-  const start = wallNow();
-  const events = await drive();
-  const expected = events * CLIENTS;
-  const totals = await fleet.end(expected, DRAIN_TIMEOUT_MS);
-  const serverCpuMs = Math.max(0, cpuMsSince(cpu) - idle * (wallNow() - start));
-  if (totals.delivered < expected) console.warn(`  ! ${target}/${phase}: ${expected - totals.delivered} of ${expected} deliveries missing`);
-  if (totals.disconnects > 0) console.warn(`  ! ${target}/${phase}: ${totals.disconnects} clients disconnected`);
-  return { ...totals, target, phase, events, expected, elapsedMs: Math.max(1, totals.lastRecv - start), serverCpuMs };
+function measure(fleet: ClientFleet, target: string, phase: PhaseName, idle: number, drive: Drive, readTs = false): Promise<RunResult> {
+  return measureRun({ fleet, clients: CLIENTS, drainTimeoutMs: DRAIN_TIMEOUT_MS, target, phase, idle, drive, readTs });
 }
 
 async function warmUp(fleet: ClientFleet, target: string, publish: Publish): Promise<void> {

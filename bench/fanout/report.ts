@@ -13,6 +13,9 @@ export interface RunResult extends RunTotals {
   /** First send -> last delivery. */
   readonly elapsedMs: number;
   readonly serverCpuMs: number;
+  /** The server process's garbage-collection pauses during the run: their sum and the longest. */
+  readonly serverGcMs: number;
+  readonly serverGcMaxMs: number;
 }
 
 export interface PhaseFigures {
@@ -21,6 +24,8 @@ export interface PhaseFigures {
   readonly expected: number;
   readonly elapsedMs: number;
   readonly serverCpuMs: number;
+  readonly serverGcMs: number;
+  readonly serverGcMaxMs: number;
   readonly clientCpuMs: number;
   readonly disconnects: number;
   readonly latency: Summary;
@@ -35,6 +40,8 @@ export function combine(runs: readonly RunResult[], latency: readonly Float64Arr
     expected: sum((r) => r.expected),
     elapsedMs: sum((r) => r.elapsedMs),
     serverCpuMs: sum((r) => r.serverCpuMs),
+    serverGcMs: sum((r) => r.serverGcMs),
+    serverGcMaxMs: runs.reduce((max, run) => Math.max(max, run.serverGcMaxMs), 0),
     clientCpuMs: sum((r) => r.cpuMs),
     disconnects: sum((r) => r.disconnects),
     latency: summarize(...latency),
@@ -59,7 +66,7 @@ export interface PhaseRow {
  * console.log(phaseTable([{ label: 'callbridge', figures, use: 'latency' }, { label: 'raw', figures: rawFigures, use: 'latency' }]));
  */
 export function phaseTable(rows: readonly [PhaseRow, PhaseRow]): string {
-  const header = ['target', 'events/s', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'server CPU', 'server µs/delivery', 'client CPU', 'lost'];
+  const header = ['target', 'events/s', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'server CPU', 'server µs/delivery', 'server GC', 'longest GC ms', 'client CPU', 'lost'];
   const line = (row: PhaseRow): Cell[] => {
     const f = row.figures;
     const lat = f[row.use];
@@ -72,6 +79,8 @@ export function phaseTable(rows: readonly [PhaseRow, PhaseRow]): string {
       fmt(lat.max),
       percent(f.serverCpuMs, f.elapsedMs),
       fmt(f.deliveries > 0 ? (f.serverCpuMs * 1000) / f.deliveries : NaN),
+      percent(f.serverGcMs, f.elapsedMs),
+      fmt(f.serverGcMaxMs),
       percent(f.clientCpuMs, f.elapsedMs),
       String(f.expected - f.deliveries),
     ];
@@ -88,6 +97,8 @@ export function phaseTable(rows: readonly [PhaseRow, PhaseRow]): string {
     ratio(fa[a.use].max, fb[b.use].max),
     ratio(fa.serverCpuMs / fa.elapsedMs, fb.serverCpuMs / fb.elapsedMs),
     ratio(fa.serverCpuMs / fa.deliveries, fb.serverCpuMs / fb.deliveries),
+    ratio(fa.serverGcMs / fa.elapsedMs, fb.serverGcMs / fb.elapsedMs),
+    ratio(fa.serverGcMaxMs, fb.serverGcMaxMs),
     ratio(fa.clientCpuMs / fa.elapsedMs, fb.clientCpuMs / fb.elapsedMs),
     '',
   ];

@@ -45,7 +45,7 @@ export function epochToIso(value: string | undefined): string | undefined {
   return new Date(seconds * 1000).toISOString();
 }
 
-/** One ISO string per poll, not one per entity (toISOString was a fifth of the normalize cost). */
+/** One ISO string per poll: `toISOString` ran once per entity, 100,000 times for a 50k-phone tenant. */
 const isoCache = new WeakMap<Date, string>();
 
 function isoOf(date: Date): string {

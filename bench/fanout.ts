@@ -21,6 +21,8 @@ import { benchLogger } from './lib/logger.js';
 import { machineLine, printMachine } from './lib/machine.js';
 import { BENCH_TENANT, BENCH_TOKEN, startBenchBridge, type BenchBridge } from './fanout/bench-bridge.js';
 import { ClientFleet } from './fanout/client-fleet.js';
+import { slowConsumersOf } from '../src/server/slow-consumers.js';
+import { NAMESPACE } from '../src/server/socket-types.js';
 import { measureRun, type Drive } from './fanout/measure.js';
 import { busPublisher, driveSimulator, paced, rawPublisher, replay, windowed, type CapturedEvent, type Publish } from './fanout/drivers.js';
 import type { PhaseName } from './fanout/protocol.js';
@@ -71,6 +73,13 @@ async function idleCpu(): Promise<number> {
     quietest = Math.min(quietest, cpuMsSince(cpu) / (wallNow() - start));
   }
   return quietest;
+}
+
+/** What the broadcast bridge's slow-consumer handling did over both broadcast phases. */
+function slowConsumerLine(bench: BenchBridge): string {
+  const stats = slowConsumersOf(bench.bridge.io.of(NAMESPACE))?.stats;
+  if (!stats) return 'slow consumers: none tracked';
+  return `slow consumers on the callbridge side: ${stats.slowed} socket(s) coalesced, ${stats.coalesced} event(s) coalesced away, ${stats.dropped} dropped`;
 }
 
 function measure(fleet: ClientFleet, target: string, phase: PhaseName, idle: number, drive: Drive, readTs = false): Promise<RunResult> {
@@ -220,9 +229,11 @@ async function main(): Promise<void> {
     console.log(`clock offset child-parent: ${clock}`);
     raw = await startRawServer();
     let broadcast: BroadcastFigures | undefined;
+    let slowLine = '';
     if (PHASES !== 'e2e') {
       bridge = await startBenchBridge({ extensions: EXTENSIONS, flows: FLOWS, flowsPollMs: DEMO_FLOWS_POLL_MS, logger });
       broadcast = await broadcastPhases(fleet, raw, bridge, runs, fail);
+      slowLine = slowConsumerLine(bridge);
       await bridge.close();
       bridge = undefined;
     }
@@ -234,6 +245,7 @@ async function main(): Promise<void> {
     }
     if (failure !== undefined) throw failure;
     printReport(broadcast, e2e);
+    if (slowLine !== '') console.log(`\n${slowLine}`);
     console.log(`\nafter the run: ${machineLine()}`);
   } finally {
     await fleet?.close();

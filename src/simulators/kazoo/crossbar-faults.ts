@@ -8,6 +8,7 @@
  * // ... later
  * sim.faults.clear();
  */
+import { FaultQueue, matchesPath } from '../fault-queue.js';
 
 export const CROSSBAR_FAULT_KINDS = [
   /** HTTP 500 with crossbar's error envelope (a crashed Erlang handler). */
@@ -49,42 +50,14 @@ export const HAPROXY_503_PAGE =
   '<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n';
 const DEFAULT_RETRY_AFTER_SEC = 1;
 
-interface Slot {
-  readonly spec: CrossbarFaultSpec;
-  remaining: number;
-}
-
-const matches = (spec: CrossbarFaultSpec, path: string): boolean =>
-  spec.path === undefined || (typeof spec.path === 'string' ? path.includes(spec.path) : spec.path.test(path));
-
-export class CrossbarFaults {
-  readonly #slots: Slot[] = [];
-
-  /** Arms a fault; faults armed earlier fire first. */
-  arm(spec: CrossbarFaultSpec): this {
-    const times = spec.times ?? 1;
-    if (!(times > 0)) throw new RangeError(`faults.arm: times must be > 0, got ${String(spec.times)}`);
-    if (!(CROSSBAR_FAULT_KINDS as readonly string[]).includes(spec.kind)) throw new RangeError(`faults.arm: unknown kind ${String(spec.kind)}`);
-    this.#slots.push({ spec, remaining: times });
-    return this;
+export class CrossbarFaults extends FaultQueue<CrossbarFaultSpec> {
+  constructor() {
+    super(CROSSBAR_FAULT_KINDS, matchesPath);
   }
 
   /** Consumes the first fault armed for this path, if any. */
   take(path: string): ArmedCrossbarFault | undefined {
-    const index = this.#slots.findIndex((slot) => matches(slot.spec, path));
-    const slot = this.#slots[index];
-    if (!slot) return undefined;
-    slot.remaining -= 1;
-    if (slot.remaining <= 0) this.#slots.splice(index, 1);
-    return { kind: slot.spec.kind, retryAfterSec: slot.spec.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC };
-  }
-
-  /** Requests still to be hit (Infinity when a fault is armed without end). */
-  get pending(): number {
-    return this.#slots.reduce((sum, slot) => sum + slot.remaining, 0);
-  }
-
-  clear(): void {
-    this.#slots.length = 0;
+    const spec = this.next(path);
+    return spec && { kind: spec.kind, retryAfterSec: spec.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC };
   }
 }

@@ -2,6 +2,7 @@
  * Scripted faults: tests arm one for the next N requests (optionally of one reqtype) and the
  * server answers those requests badly instead of normally.
  */
+import { FaultQueue } from '../fault-queue.js';
 
 export const FAULT_KINDS = [
   /** HTTP 500 with an Apache-style body. */
@@ -54,47 +55,18 @@ export const GARBAGE_BODY =
   '<b>/var/www/html/pbx/proxyapi.php</b> on line <b>42</b><br />\n';
 const DEFAULT_RETRY_AFTER_SEC = 1;
 
-interface Slot {
-  readonly spec: FaultSpec;
-  remaining: number;
-}
-
-export class MirtaFaults {
-  readonly #slots: Slot[] = [];
+export class MirtaFaults extends FaultQueue<FaultSpec> {
+  constructor() {
+    // A fault for one reqtype matches it in any case (`peers` is `PEERS`).
+    super(FAULT_KINDS, (spec, reqtype) => spec.reqtype === undefined || spec.reqtype.toUpperCase() === reqtype.toUpperCase());
+  }
 
   /**
-   * Arms a fault; faults armed earlier fire first.
-   * @example sim.faults.arm({ kind: 'http500', times: 2, reqtype: 'PEERS' })
+   * Consumes the first fault armed for this reqtype, if any.
+   * @example sim.faults.arm({ kind: 'http500', times: 2, reqtype: 'PEERS' }); sim.faults.take('PEERS')
    */
-  arm(spec: FaultSpec): this {
-    const times = spec.times ?? 1;
-    if (!(times > 0)) throw new RangeError(`faults.arm: times must be > 0, got ${String(spec.times)}`);
-    if (!(FAULT_KINDS as readonly string[]).includes(spec.kind)) throw new RangeError(`faults.arm: unknown kind ${String(spec.kind)}`);
-    this.#slots.push({ spec, remaining: times });
-    return this;
-  }
-
-  /** Consumes the first fault armed for this reqtype, if any. */
   take(reqtype: string): ArmedFault | undefined {
-    const wanted = reqtype.toUpperCase();
-    const index = this.#slots.findIndex((slot) => slot.spec.reqtype === undefined || slot.spec.reqtype.toUpperCase() === wanted);
-    const slot = this.#slots[index];
-    if (!slot) return undefined;
-    slot.remaining -= 1;
-    if (slot.remaining <= 0) this.#slots.splice(index, 1);
-    return {
-      kind: slot.spec.kind,
-      retryAfterSec: slot.spec.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC,
-      delayMs: slot.spec.delayMs,
-    };
-  }
-
-  /** Requests still to be hit (Infinity when a fault is armed without end). */
-  get pending(): number {
-    return this.#slots.reduce((sum, slot) => sum + slot.remaining, 0);
-  }
-
-  clear(): void {
-    this.#slots.length = 0;
+    const spec = this.next(reqtype);
+    return spec && { kind: spec.kind, retryAfterSec: spec.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC, delayMs: spec.delayMs };
   }
 }

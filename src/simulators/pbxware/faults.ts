@@ -2,6 +2,7 @@
  * Scripted faults: tests arm one for the next N requests (optionally of one action) and the
  * simulator answers those badly instead of normally.
  */
+import { FaultQueue } from '../fault-queue.js';
 
 export const PBXWARE_FAULT_KINDS = [
   /** HTTP 500 with an Apache-style page. */
@@ -43,42 +44,16 @@ export const HTTP500_BODY =
   '</head><body>\n<h1>Internal Server Error</h1>\n</body></html>\n';
 export const DEFAULT_ERROR_TEXT = 'Database error.';
 
-interface Slot {
-  readonly spec: PbxwareFaultSpec;
-  remaining: number;
-}
-
-export class PbxwareFaults {
-  readonly #slots: Slot[] = [];
+export class PbxwareFaults extends FaultQueue<PbxwareFaultSpec> {
+  constructor() {
+    super(PBXWARE_FAULT_KINDS, (spec, action) => spec.action === undefined || spec.action === action);
+  }
 
   /**
-   * Arms a fault; faults armed earlier fire first.
+   * Consumes the first fault armed for this action, if any.
    * @example sim.faults.arm({ kind: 'garbage', action: 'pbxware.ext.list', times: 2 })
    */
-  arm(spec: PbxwareFaultSpec): this {
-    const times = spec.times ?? 1;
-    if (!(times > 0)) throw new RangeError(`faults.arm: times must be > 0, got ${String(spec.times)}`);
-    if (!(PBXWARE_FAULT_KINDS as readonly string[]).includes(spec.kind)) throw new RangeError(`faults.arm: unknown kind ${String(spec.kind)}`);
-    this.#slots.push({ spec, remaining: times });
-    return this;
-  }
-
-  /** Consumes the first fault armed for this action, if any. */
   take(action: string): PbxwareFaultSpec | undefined {
-    const index = this.#slots.findIndex((slot) => slot.spec.action === undefined || slot.spec.action === action);
-    const slot = this.#slots[index];
-    if (!slot) return undefined;
-    slot.remaining -= 1;
-    if (slot.remaining <= 0) this.#slots.splice(index, 1);
-    return slot.spec;
-  }
-
-  /** Requests still to be hit (Infinity when a fault is armed without end). */
-  get pending(): number {
-    return this.#slots.reduce((sum, slot) => sum + slot.remaining, 0);
-  }
-
-  clear(): void {
-    this.#slots.length = 0;
+    return this.next(action);
   }
 }

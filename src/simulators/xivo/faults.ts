@@ -6,6 +6,7 @@
  * sim.faults.arm({ kind: 'http503', times: Infinity, path: 'call_management/cel', retryAfterSec: 1 });
  * sim.faults.clear();
  */
+import { FaultQueue, matchesPath } from '../fault-queue.js';
 
 export const XIVO_FAULT_KINDS = [
   /** HTTP 500 with Apache's page. */
@@ -53,42 +54,14 @@ export const XIVO_GARBAGE_BODY =
 const DEFAULT_RETRY_AFTER_SEC = 1;
 const DEFAULT_STATUS = 500;
 
-interface Slot {
-  readonly spec: XivoFaultSpec;
-  remaining: number;
-}
-
-const matches = (spec: XivoFaultSpec, path: string): boolean =>
-  spec.path === undefined || (typeof spec.path === 'string' ? path.includes(spec.path) : spec.path.test(path));
-
-export class XivoFaults {
-  readonly #slots: Slot[] = [];
-
-  /** Arms a fault; faults armed earlier fire first. */
-  arm(spec: XivoFaultSpec): this {
-    const times = spec.times ?? 1;
-    if (!(times > 0)) throw new RangeError(`faults.arm: times must be > 0, got ${String(spec.times)}`);
-    if (!(XIVO_FAULT_KINDS as readonly string[]).includes(spec.kind)) throw new RangeError(`faults.arm: unknown kind ${String(spec.kind)}`);
-    this.#slots.push({ spec, remaining: times });
-    return this;
+export class XivoFaults extends FaultQueue<XivoFaultSpec> {
+  constructor() {
+    super(XIVO_FAULT_KINDS, matchesPath);
   }
 
   /** Consumes the first fault armed for this path, if any. */
   take(path: string): ArmedXivoFault | undefined {
-    const index = this.#slots.findIndex((slot) => matches(slot.spec, path));
-    const slot = this.#slots[index];
-    if (!slot) return undefined;
-    slot.remaining -= 1;
-    if (slot.remaining <= 0) this.#slots.splice(index, 1);
-    return { kind: slot.spec.kind, retryAfterSec: slot.spec.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC, status: slot.spec.status ?? DEFAULT_STATUS };
-  }
-
-  /** Requests still to be hit (Infinity when a fault is armed without end). */
-  get pending(): number {
-    return this.#slots.reduce((sum, slot) => sum + slot.remaining, 0);
-  }
-
-  clear(): void {
-    this.#slots.length = 0;
+    const spec = this.next(path);
+    return spec && { kind: spec.kind, retryAfterSec: spec.retryAfterSec ?? DEFAULT_RETRY_AFTER_SEC, status: spec.status ?? DEFAULT_STATUS };
   }
 }

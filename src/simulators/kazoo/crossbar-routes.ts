@@ -9,7 +9,7 @@ import type { KazooModel } from './model.js';
 import type { SimDevice } from './model-types.js';
 import { gregorian, newCallId, restChannel } from './payloads.js';
 import { sendError, sendSuccess, sendValidation } from './envelope.js';
-import type { Scheduler } from './scheduler.js';
+import type { Scheduler } from '../scheduler.js';
 
 export interface SimFlags {
   /** Off: channel actions answer 202 and nothing happens (no Konami / metaflows on the call). */

@@ -10,7 +10,7 @@ import type { TokenStore } from './tokens.js';
 import { filterBody, sendError, sendSuccess } from './envelope.js';
 import { GARBAGE_PAGE, HAPROXY_503_PAGE, type ArmedCrossbarFault, type CrossbarFaults } from './crossbar-faults.js';
 import { routeAccount, type SimFlags } from './crossbar-routes.js';
-import type { Scheduler } from './scheduler.js';
+import type { Scheduler } from '../scheduler.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

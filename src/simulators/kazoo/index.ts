@@ -20,7 +20,7 @@ import { createCrossbarServer, type CrossbarRequestRecord } from './crossbar-ser
 import type { SimFlags } from './crossbar-routes.js';
 import { KazooModel } from './model.js';
 import { KazooScenario, type KazooScenarioOptions } from './scenario.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler } from '../scheduler.js';
 import { seedModel } from './seed.js';
 import { DEFAULT_TOKEN_TTL_MS, TokenStore } from './tokens.js';
 
@@ -79,7 +79,7 @@ export async function startKazooSimulator(options: KazooSimulatorOptions = {}): 
   const model = new KazooModel();
   const seed = seedModel(model);
   const tokens = new TokenStore({ ttlMs: options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS });
-  const scheduler = new Scheduler();
+  const scheduler = new Scheduler({ unref: true });
   const flags: SimFlags = {
     metaflows: options.metaflows ?? true,
     actionDelayMs: options.actionDelayMs ?? 5,
@@ -147,7 +147,7 @@ export async function startKazooSimulator(options: KazooSimulatorOptions = {}): 
     async close() {
       closed = true;
       for (const scenario of scenarios) scenario.stop();
-      scheduler.close();
+      scheduler.cancelAll();
       model.close();
       await blackhole.close();
       crossbar.closeAllConnections();
@@ -157,7 +157,8 @@ export async function startKazooSimulator(options: KazooSimulatorOptions = {}): 
 }
 
 export { KazooModel } from './model.js';
-export { KazooScenario, seededRandom, type KazooScenarioOptions } from './scenario.js';
+export { KazooScenario, type KazooScenarioOptions } from './scenario.js';
+export { seededRandom } from '../seeded-random.js';
 export type { SimLeg, SimDevice, SimUser, AcdcStatus } from './model-types.js';
 export type { CrossbarRequestRecord } from './crossbar-server.js';
 export type { BlackholeMessageRecord } from './blackhole-server.js';

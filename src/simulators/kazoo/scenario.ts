@@ -8,6 +8,7 @@
  * scenario.stop();
  */
 import type { KazooModel } from './model.js';
+import { seededRandom } from '../seeded-random.js';
 
 export interface KazooScenarioOptions {
   seed?: number;
@@ -21,17 +22,6 @@ export interface KazooScenarioOptions {
   accountId?: string;
 }
 
-/** mulberry32: tiny, seedable, good enough for a demo. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export class KazooScenario {
   readonly #model: KazooModel;

@@ -3,7 +3,7 @@ import type { ApiResult, OutputFormat } from './formats.js';
 import type { MirtaModel } from './model.js';
 import type { TenantRecord } from './model-types.js';
 import type { ChannelKeyCase, CommandTimings, ReplyTexts } from './options.js';
-import type { Scheduler } from './scheduler.js';
+import type { Scheduler } from '../scheduler.js';
 
 export interface HandlerContext {
   /** Query string merged over the POST form; names are case-sensitive, as in PHP. */

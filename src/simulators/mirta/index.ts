@@ -11,7 +11,7 @@ import type { ChannelKeyCase, CommandTimings, LatencyOptions, ReplyTexts } from 
 import { RequestLog } from './request-log.js';
 import { scenarioDriver } from './scenario.js';
 import type { ScenarioDriver, ScenarioOptions } from './scenario.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler } from '../scheduler.js';
 import { defaultSeed, makeKeys } from './seed.js';
 import type { MirtaKeys, MirtaKeysInput, MirtaSeed } from './seed.js';
 import { MirtaServer } from './server.js';
@@ -127,7 +127,7 @@ export async function startMirtaSimulator(options: MirtaSimulatorOptions = {}): 
   const keys = makeKeys(seed.tenants.map((t) => t.code), options.keys);
   const requests = new RequestLog();
   const faults = new MirtaFaults();
-  const scheduler = new Scheduler(onError);
+  const scheduler = new Scheduler({ onError });
   const drivers = new Set<ScenarioDriver>();
   let latency: LatencyOptions = options.latency ?? {};
   const timings: CommandTimings = Object.freeze({ ...DEFAULT_TIMINGS, ...stripUndefined(parsed.timings) });

@@ -7,6 +7,7 @@
 import { CallError } from './calls.js';
 import type { MirtaModel } from './model.js';
 import type { ChannelRecord, LiveCallRecord } from './model-types.js';
+import { seededRandom } from '../seeded-random.js';
 
 export interface ScenarioOptions {
   /** PRNG seed: the same seed replays the same story. Random when omitted. */
@@ -60,17 +61,6 @@ const MAX_QUEUE_WAIT_TICKS = 25;
 const FLAP_TICKS: readonly [number, number] = [5, 30];
 const LATENCY_MS: readonly [number, number] = [8, 120];
 
-/** mulberry32: small, fast, good enough to make a demo reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface CallPlan {
   ringing: string | null;
@@ -87,7 +77,7 @@ interface CallPlan {
 /** Creates a driver for `model`. @example const d = scenarioDriver(sim.model, { seed: 7 }); d.start(); */
 export function scenarioDriver(model: MirtaModel, options: ScenarioOptions = {}): ScenarioDriver {
   const o = { ...DEFAULTS, ...options };
-  const random = prng(options.seed ?? Math.floor(Math.random() * 2 ** 32));
+  const random = seededRandom(options.seed ?? Math.floor(Math.random() * 2 ** 32));
   const chance = (p: number) => random() < p;
   const between = ([lo, hi]: readonly [number, number]) => lo + Math.floor(random() * (hi - lo + 1));
   const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(random() * items.length)];

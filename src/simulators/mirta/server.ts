@@ -17,7 +17,7 @@ import { latencyFor } from './options.js';
 import type { ChannelKeyCase, CommandTimings, LatencyOptions, ReplyTexts } from './options.js';
 import type { RequestLog } from './request-log.js';
 import { ROUTES, UNKNOWN_ROUTE } from './routes.js';
-import type { Scheduler } from './scheduler.js';
+import type { Scheduler } from '../scheduler.js';
 import type { MirtaKeys } from './seed.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;

@@ -8,7 +8,7 @@
  * scenario.start();  // ... later
  * scenario.stop();
  */
-import { seededRandom } from '../kazoo/scenario.js';
+import { seededRandom } from '../seeded-random.js';
 import type { CdrStatus, PbxwareModel } from './model.js';
 
 export interface PbxwareScenarioOptions {

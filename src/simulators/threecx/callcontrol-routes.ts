@@ -9,7 +9,7 @@ import type { ServerResponse } from 'node:http';
 import { sendEmpty, sendJson } from './http-util.js';
 import type { ActionOutcome, ThreeCxModel } from './model.js';
 import { deviceBody, dnBody, participantBody } from './payloads.js';
-import type { Scheduler } from './scheduler.js';
+import type { Scheduler } from '../scheduler.js';
 
 export interface CallControlFlags {
   /** A call placed or redirected is answered after this long (< 0: never). */

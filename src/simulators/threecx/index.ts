@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { ThreeCxModel } from './model.js';
 import { RequestLog } from './request-log.js';
 import { ThreeCxScenario, type ThreeCxScenarioOptions } from './scenario.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler } from '../scheduler.js';
 import { seedModel, type SeedResult } from './seed.js';
 import { createThreeCxServer, type SimFlags } from './server.js';
 import { DEFAULT_TOKEN_TTL_MS, TokenStore } from './tokens.js';
@@ -74,7 +74,7 @@ export async function startThreeCxSimulator(options: ThreeCxSimulatorOptions = {
   const model = new ThreeCxModel();
   const seed = seedModel(model);
   const tokens = new TokenStore({ ttlMs: options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS });
-  const scheduler = new Scheduler();
+  const scheduler = new Scheduler({ unref: true });
   const flags: SimFlags = { answerMs: options.answerMs ?? 100, faults: [] };
   const requests = new RequestLog();
   const ws = new CallControlWsServer({ model, tokens, log: requests, closeOnTokenExpiry: options.closeOnTokenExpiry ?? true });
@@ -114,7 +114,7 @@ export async function startThreeCxSimulator(options: ThreeCxSimulatorOptions = {
     },
     async close() {
       for (const scenario of scenarios) scenario.stop();
-      scheduler.close();
+      scheduler.cancelAll();
       model.close();
       await ws.close();
       server.closeAllConnections();
@@ -124,6 +124,7 @@ export async function startThreeCxSimulator(options: ThreeCxSimulatorOptions = {
 }
 
 export { ThreeCxModel, EXTERNAL_LINE_DN, type ActionOutcome } from './model.js';
-export { ThreeCxScenario, seededRandom, type ThreeCxScenarioOptions } from './scenario.js';
+export { ThreeCxScenario, type ThreeCxScenarioOptions } from './scenario.js';
+export { seededRandom } from '../seeded-random.js';
 export type { SimDevice, SimDn, SimParticipant, SimNotification } from './model-types.js';
 export type { ThreeCxLoggedRequest } from './request-log.js';

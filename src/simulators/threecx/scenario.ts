@@ -10,6 +10,7 @@
  */
 import type { ThreeCxModel } from './model.js';
 import type { SimDevice } from './model-types.js';
+import { seededRandom } from '../seeded-random.js';
 
 export interface ThreeCxScenarioOptions {
   seed?: number;
@@ -21,17 +22,6 @@ export interface ThreeCxScenarioOptions {
   deviceFlaps?: boolean;
 }
 
-/** mulberry32: tiny, seedable, good enough for a demo. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export class ThreeCxScenario {
   readonly #model: ThreeCxModel;

@@ -8,7 +8,7 @@ import { routeCallControl, type CallControlFlags } from './callcontrol-routes.js
 import { bearerOf, readBody, sendEmpty, sendJson } from './http-util.js';
 import type { ThreeCxModel } from './model.js';
 import type { RequestLog } from './request-log.js';
-import type { Scheduler } from './scheduler.js';
+import type { Scheduler } from '../scheduler.js';
 import { tokenRoute } from './token-route.js';
 import type { TokenStore } from './tokens.js';
 import type { CallControlWsServer } from './ws-server.js';

@@ -9,7 +9,7 @@
  * scenario.start();  // ... later
  * scenario.stop();
  */
-import { seededRandom } from '../kazoo/scenario.js';
+import { seededRandom } from '../seeded-random.js';
 import type { XivoModel } from './model.js';
 
 export interface XivoScenarioOptions {

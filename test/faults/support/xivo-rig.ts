@@ -8,23 +8,13 @@ import type { Topic } from '../../../src/protocol/entities.js';
 import { startXivoSimulator, type XivoSimulator } from '../../../src/simulators/xivo/index.js';
 import { FAULTS_TENANT, FAULTS_TOKEN, sourceUp, startRigBridge, type FaultRig } from './rig.js';
 import { truthView, type Projection } from './views.js';
+import { seededRandom } from '../../../src/simulators/seeded-random.js';
 
 export const XIVO_SOURCE = 'xivo-faults';
 const STEP_MS = 60;
 const MAX_LIVE_CALLS = 3;
 const PHONES = ['1001', '1002', '1003', '1004'] as const;
 
-/** mulberry32: the same seed replays the same story. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export interface XivoRig extends FaultRig {
   readonly sim: XivoSimulator;
@@ -52,7 +42,7 @@ export async function startXivoRig(seed = 5): Promise<XivoRig> {
     throw err;
   });
   const model = sim.model;
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const ended: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   let step = 0;

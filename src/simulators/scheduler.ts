@@ -1,16 +1,24 @@
 /**
- * Timers the simulator owns (PBX progressions, latency, slow answers), all cancelled by
- * `cancelAll()` so a closed simulator leaves nothing running.
+ * Timers a simulator owns (PBX progressions, quickcall progress, calls being answered, latency,
+ * slow answers), all cancelled by `cancelAll()` so a closed simulator leaves nothing running.
  */
+
+export interface SchedulerOptions {
+  /** Receives what a scheduled callback throws (it must not kill the process); ignored by default. */
+  onError?: (err: unknown) => void;
+  /** Timers do not keep the process alive (for side effects nobody awaits). */
+  unref?: boolean;
+}
 
 export class Scheduler {
   readonly #timers = new Set<NodeJS.Timeout>();
   #closed = false;
   readonly #onError: (err: unknown) => void;
+  readonly #unref: boolean;
 
-  /** @param onError receives what a scheduled callback throws (it must not kill the process). */
-  constructor(onError: (err: unknown) => void = () => {}) {
-    this.#onError = onError;
+  constructor(options: SchedulerOptions = {}) {
+    this.#onError = options.onError ?? (() => undefined);
+    this.#unref = options.unref ?? false;
   }
 
   /** Runs `fn` after `delayMs`, unless cancelled first. */
@@ -24,6 +32,7 @@ export class Scheduler {
         this.#onError(err);
       }
     }, Math.max(0, delayMs));
+    if (this.#unref) timer.unref();
     this.#timers.add(timer);
   }
 

@@ -4,12 +4,10 @@
  * first owner keeps the key, the other source's entity is ignored, and polls are quiet.
  */
 import { describe, expect, it } from 'vitest';
-import { Bus } from '../../src/bus/bus.js';
-import { MemoryEventLog } from '../../src/bus/memory-event-log.js';
-import { MemoryStateStore } from '../../src/bus/memory-state-store.js';
 import type { Entity } from '../../src/protocol/entities.js';
 import { SnapshotSink, type KeyConflictHandler } from '../../src/pollers/snapshot-sink.js';
 import { captureLogger } from '../support/log-capture.js';
+import { memoryBus } from '../support/memory-bus.js';
 
 const agent = (source: string, status: 'available' | 'paused'): Entity => ({
   source,
@@ -21,7 +19,7 @@ const agent = (source: string, status: 'available' | 'paused'): Entity => ({
 });
 
 function setup() {
-  const bus = new Bus({ log: new MemoryEventLog({ maxEvents: 1000, maxAgeMs: 60_000 }), state: new MemoryStateStore(), logger: captureLogger().logger });
+  const bus = memoryBus(captureLogger().logger, 1000, 60_000);
   const conflicts: Parameters<KeyConflictHandler>[0][] = [];
   const sink = (source: string) => new SnapshotSink({ bus, source, onConflict: (c) => conflicts.push(c) });
   return { bus, conflicts, a: sink('pbx-a'), b: sink('pbx-b') };

@@ -7,8 +7,6 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Bus } from '../../src/bus/bus.js';
-import { MemoryEventLog } from '../../src/bus/memory-event-log.js';
-import { MemoryStateStore } from '../../src/bus/memory-state-store.js';
 import { CommandDispatcher } from '../../src/commands/command-dispatcher.js';
 import { MemoryIdempotencyStore } from '../../src/commands/memory-idempotency-store.js';
 import { ConfigSchema, type SourceConfig } from '../../src/config/schema.js';
@@ -17,6 +15,7 @@ import { SourceManager } from '../../src/sources/source-manager.js';
 import type { Source } from '../../src/sources/source.js';
 import { collectEvents, type EventCollector } from '../support/event-collector.js';
 import { ScriptedSource } from '../support/scripted-source.js';
+import { memoryBus } from '../support/memory-bus.js';
 
 /** A scripted source that records its starts and stops, and can refuse to start. */
 class LifecycleSource extends ScriptedSource {
@@ -51,7 +50,7 @@ describe('SourceManager', () => {
   const logger = pino({ level: 'silent' });
 
   beforeEach(() => {
-    bus = new Bus({ log: new MemoryEventLog({ maxEvents: 1000, maxAgeMs: 60_000 }), state: new MemoryStateStore(), logger });
+    bus = memoryBus(logger, 1000, 60_000);
     events = collectEvents(bus);
     built = [];
     failNextStart = false;

@@ -6,9 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/auth/principal.js';
 import type { CommandAck, CommandRequestOptions, CommandService } from '../../src/commands/command-service.js';
 import { ConfigSchema } from '../../src/config/schema.js';
-import { Bus } from '../../src/bus/bus.js';
-import { MemoryEventLog } from '../../src/bus/memory-event-log.js';
-import { MemoryStateStore } from '../../src/bus/memory-state-store.js';
 import { BridgeMetrics } from '../../src/observability/metrics.js';
 import { createServer } from '../../src/server/create-server.js';
 import { SourceDirectory } from '../../src/sources/source-directory.js';
@@ -16,6 +13,7 @@ import { createLogger } from '../../src/util/logger.js';
 import { connectClient } from '../support/bridge-client.js';
 import { waitFor } from '../support/wait-for.js';
 import { TOKENS, blf, fakeSource, queue, startServer, type Harness } from './harness.js';
+import { memoryBus } from '../support/memory-bus.js';
 
 class ScriptedCommands implements CommandService {
   readonly calls: Array<{ principal: Principal; body: unknown; options: CommandRequestOptions | undefined }> = [];
@@ -216,7 +214,7 @@ describe('server lifecycle', () => {
     await writeFile(join(dir, 'index.html'), '<h1>wallboard</h1>');
     const config = ConfigSchema.parse({ listen: { host: '127.0.0.1', port: 0 }, auth: { tokens: [{ token: TOKENS.acme, tenants: ['acme'], scopes: ['*'] }] } });
     const logger = createLogger({ level: 'silent' });
-    const bus = new Bus({ log: new MemoryEventLog({ maxEvents: 10, maxAgeMs: 60_000 }), state: new MemoryStateStore(), logger });
+    const bus = memoryBus(logger, 10, 60_000);
     const server = await createServer({ config, bus, sources: new SourceDirectory(), metrics: new BridgeMetrics(), logger, staticDir: dir });
     try {
       const { url } = await server.listen();

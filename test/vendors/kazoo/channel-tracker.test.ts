@@ -5,9 +5,6 @@
  * Plus the pure normalizer.
  */
 import { describe, expect, it } from 'vitest';
-import { Bus } from '../../../src/bus/bus.js';
-import { MemoryEventLog } from '../../../src/bus/memory-event-log.js';
-import { MemoryStateStore } from '../../../src/bus/memory-state-store.js';
 import { SnapshotSink } from '../../../src/pollers/snapshot-sink.js';
 import type { CallEvent } from '../../../src/vendors/kazoo/blackhole-client.js';
 import { ChannelTracker } from '../../../src/vendors/kazoo/channel-tracker.js';
@@ -15,12 +12,13 @@ import { applyCallEvent, channelFromRest, gregorianToIso, toGregorian } from '..
 import type { CallEventName, RestChannel } from '../../../src/vendors/kazoo/wire.js';
 import { collectEvents } from '../../support/event-collector.js';
 import { captureLogger } from '../../support/log-capture.js';
+import { memoryBus } from '../../support/memory-bus.js';
 
 const T0 = toGregorian(Date.parse('2026-11-23T10:15:00Z'));
 
 function setup() {
   const { logger } = captureLogger();
-  const bus = new Bus({ log: new MemoryEventLog({ maxEvents: 1_000, maxAgeMs: 60_000 }), state: new MemoryStateStore(), logger });
+  const bus = memoryBus(logger, 1_000, 60_000);
   const events = collectEvents(bus);
   const sink = new SnapshotSink({ bus, source: 'kz' });
   const tracker = new ChannelTracker({ sink, tenant: 't', source: 'kz', logger });

@@ -1,7 +1,5 @@
 /** A MirtaSource on a real Bus, polling a real MiRTA simulator fast. */
 import { Bus } from '../../../src/bus/bus.js';
-import { MemoryEventLog } from '../../../src/bus/memory-event-log.js';
-import { MemoryStateStore } from '../../../src/bus/memory-state-store.js';
 import { BridgeMetrics } from '../../../src/observability/metrics.js';
 import { startMirtaSimulator, type MirtaSimulator, type MirtaSimulatorOptions } from '../../../src/simulators/mirta/index.js';
 import { VendorBudget } from '../../../src/sources/vendor-budget.js';
@@ -9,6 +7,7 @@ import { MirtaSourceConfigSchema, type MirtaPollTopic } from '../../../src/vendo
 import { createMirtaSource, type MirtaSource } from '../../../src/vendors/mirta/index.js';
 import { collectEvents, type EventCollector } from '../../support/event-collector.js';
 import type { CapturedLogger } from '../../support/log-capture.js';
+import { memoryBus } from '../../support/memory-bus.js';
 
 export const SOURCE_ID = 'mirta-test';
 /** A whole DIAL in ~100 ms. */
@@ -39,11 +38,7 @@ export function startSource(
     timeout?: number;
   } = {},
 ): SourceHarness {
-  const bus = new Bus({
-    log: new MemoryEventLog({ maxEvents: 10_000, maxAgeMs: 3_600_000 }),
-    state: new MemoryStateStore(),
-    logger: log.logger,
-  });
+  const bus = memoryBus(log.logger, 10_000);
   const events = collectEvents(bus);
   const key = options.key ?? sim.keys.tenants.DEMO?.rw ?? '';
   const config = MirtaSourceConfigSchema.parse({

@@ -1,7 +1,5 @@
 /** A PbxwareSource on a real Bus, polling a real PBXware simulator fast over loopback HTTP. */
 import { Bus } from '../../../src/bus/bus.js';
-import { MemoryEventLog } from '../../../src/bus/memory-event-log.js';
-import { MemoryStateStore } from '../../../src/bus/memory-state-store.js';
 import { BridgeMetrics } from '../../../src/observability/metrics.js';
 import { startPbxwareSimulator, type PbxwareSimulator, type PbxwareSimulatorOptions } from '../../../src/simulators/pbxware/index.js';
 import { VendorBudget } from '../../../src/sources/vendor-budget.js';
@@ -9,6 +7,7 @@ import { PbxwareSourceConfigSchema, createPbxwareSource, type PbxwareSource } fr
 import { collectEvents, type EventCollector } from '../../support/event-collector.js';
 import type { CapturedLogger } from '../../support/log-capture.js';
 import { waitFor } from '../../support/wait-for.js';
+import { memoryBus } from '../../support/memory-bus.js';
 
 export const SOURCE_ID = 'pbxware-test';
 /** Generous: the suite must pass on a loaded 2-core machine. */
@@ -38,7 +37,7 @@ export function startSim(options: PbxwareSimulatorOptions = {}): Promise<Pbxware
 }
 
 export async function startSource(sim: PbxwareSimulator, log: CapturedLogger, options: SourceOptions = {}): Promise<SourceHarness> {
-  const bus = new Bus({ log: new MemoryEventLog({ maxEvents: 100_000, maxAgeMs: 3_600_000 }), state: new MemoryStateStore(), logger: log.logger });
+  const bus = memoryBus(log.logger);
   const events = collectEvents(bus);
   const config = PbxwareSourceConfigSchema.parse({
     id: SOURCE_ID,

@@ -2,13 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { parseConfig } from '../../../src/config/load.js';
-import { Bus } from '../../../src/bus/bus.js';
-import { MemoryEventLog } from '../../../src/bus/memory-event-log.js';
-import { MemoryStateStore } from '../../../src/bus/memory-state-store.js';
 import { VendorBudget } from '../../../src/sources/vendor-budget.js';
 import { buildSource } from '../../../src/vendors/source-registry.js';
 import { ThreeCxSource } from '../../../src/vendors/threecx/index.js';
 import { captureLogger } from '../../support/log-capture.js';
+import { memoryBus } from '../../support/memory-bus.js';
 
 const base = { auth: { tokens: [{ token: 'wallboard-token-0123456789', tenants: ['acme'], scopes: ['events:read'] }] } };
 const source = { id: 'pbx-3cx', vendor: '3cx', url: 'https://pbx.example.com', clientId: 'callbridge', clientSecret: '${TCX_SECRET}', tenant: 'acme' };
@@ -48,7 +46,7 @@ describe('3cx config', () => {
   it('is built by the source registry, announcing its topics and commands', async () => {
     const config = parseConfig({ ...base, sources: [source] }, { TCX_SECRET: 'x' });
     const { logger } = captureLogger();
-    const bus = new Bus({ log: new MemoryEventLog({ maxEvents: 10, maxAgeMs: 60_000 }), state: new MemoryStateStore(), logger });
+    const bus = memoryBus(logger, 10, 60_000);
     const built = buildSource(config.sources[0]!, { bus, logger, budget: new VendorBudget({ concurrency: 1, perSecond: 1, queue: 1 }) });
     expect(built).toBeInstanceOf(ThreeCxSource);
     expect(built).toMatchObject({ id: 'pbx-3cx', vendor: '3cx', tenants: ['acme'], topics: ['channels', 'peers'], commands: ['dial', 'hangup', 'transfer'] });

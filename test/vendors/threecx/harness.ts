@@ -3,8 +3,6 @@
  * captured logs and metrics. Short intervals so failures show in milliseconds.
  */
 import { Bus } from '../../../src/bus/bus.js';
-import { MemoryEventLog } from '../../../src/bus/memory-event-log.js';
-import { MemoryStateStore } from '../../../src/bus/memory-state-store.js';
 import { BridgeMetrics } from '../../../src/observability/metrics.js';
 import type { Channel, Peer } from '../../../src/protocol/entities.js';
 import type { BridgeEvent } from '../../../src/protocol/events.js';
@@ -14,6 +12,7 @@ import { ThreeCxSourceConfigSchema, createThreeCxSource, type ThreeCxSource, typ
 import { collectEvents, type EventCollector } from '../../support/event-collector.js';
 import { captureLogger, type CapturedLogger } from '../../support/log-capture.js';
 import { waitFor } from '../../support/wait-for.js';
+import { memoryBus } from '../../support/memory-bus.js';
 
 export const TENANT = 'acme';
 export const SOURCE_ID = 'threecx-test';
@@ -41,7 +40,7 @@ export async function startHarness(
 ): Promise<Harness> {
   const sim = await startThreeCxSimulator({ answerMs: 30, ...options.sim });
   const log = captureLogger('debug');
-  const bus = new Bus({ log: new MemoryEventLog({ maxEvents: 100_000, maxAgeMs: 3_600_000 }), state: new MemoryStateStore(), logger: log.logger });
+  const bus = memoryBus(log.logger);
   const events = collectEvents(bus);
   const metrics = new BridgeMetrics();
   const budget = new VendorBudget({ concurrency: 4, perSecond: 500, queue: 50 });

@@ -5,8 +5,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Bus } from '../../../src/bus/bus.js';
-import { MemoryEventLog } from '../../../src/bus/memory-event-log.js';
-import { MemoryStateStore } from '../../../src/bus/memory-state-store.js';
 import { SnapshotSink } from '../../../src/pollers/snapshot-sink.js';
 import type { EntityRef } from '../../../src/vendors/threecx/entity-path.js';
 import type { DnInfo, Participant } from '../../../src/vendors/threecx/parsers.js';
@@ -14,6 +12,7 @@ import type { CallControlReader, EntityBody } from '../../../src/vendors/threecx
 import { CallControlTracker } from '../../../src/vendors/threecx/tracker.js';
 import { collectEvents, type EventCollector } from '../../support/event-collector.js';
 import { captureLogger } from '../../support/log-capture.js';
+import { memoryBus } from '../../support/memory-bus.js';
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -61,7 +60,7 @@ afterEach(async () => {
 
 function setup(): { tracker: CallControlTracker; reader: ManualReader; events: EventCollector; failures: unknown[] } {
   const { logger } = captureLogger();
-  bus = new Bus({ log: new MemoryEventLog({ maxEvents: 10_000, maxAgeMs: 3_600_000 }), state: new MemoryStateStore(), logger });
+  bus = memoryBus(logger, 10_000);
   const reader = new ManualReader();
   const failures: unknown[] = [];
   const tracker = new CallControlTracker({

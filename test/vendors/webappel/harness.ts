@@ -1,7 +1,5 @@
 /** A WebAppelSource on a real Bus, polling a real WebAppel simulator fast. */
 import { Bus } from '../../../src/bus/bus.js';
-import { MemoryEventLog } from '../../../src/bus/memory-event-log.js';
-import { MemoryStateStore } from '../../../src/bus/memory-state-store.js';
 import { BridgeMetrics } from '../../../src/observability/metrics.js';
 import { startWebAppelSimulator, type WebAppelSimulator, type WebAppelSimulatorOptions } from '../../../src/simulators/webappel/index.js';
 import { VendorBudget } from '../../../src/sources/vendor-budget.js';
@@ -9,6 +7,7 @@ import { WebAppelSourceConfigSchema } from '../../../src/vendors/webappel/config
 import { createWebAppelSource, type WebAppelSource } from '../../../src/vendors/webappel/index.js';
 import { collectEvents, type EventCollector } from '../../support/event-collector.js';
 import type { CapturedLogger } from '../../support/log-capture.js';
+import { memoryBus } from '../../support/memory-bus.js';
 
 export const SOURCE_ID = 'webappel-test';
 /** A whole callback in ~120 ms; `delais` seconds count as 10 ms. */
@@ -30,11 +29,7 @@ export function startSource(
   log: CapturedLogger,
   options: { pass?: string; popups?: (string | number)[]; listing?: 'appel_listing' | 'appels_resume'; downAfter?: number; giveUpAfter?: number } = {},
 ): SourceHarness {
-  const bus = new Bus({
-    log: new MemoryEventLog({ maxEvents: 10_000, maxAgeMs: 3_600_000 }),
-    state: new MemoryStateStore(),
-    logger: log.logger,
-  });
+  const bus = memoryBus(log.logger, 10_000);
   const events = collectEvents(bus);
   const config = WebAppelSourceConfigSchema.parse({
     id: SOURCE_ID,

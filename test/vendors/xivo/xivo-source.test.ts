@@ -4,8 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Bus } from '../../../src/bus/bus.js';
-import { MemoryEventLog } from '../../../src/bus/memory-event-log.js';
-import { MemoryStateStore } from '../../../src/bus/memory-state-store.js';
 import { startXivoSimulator, type XivoSimulator } from '../../../src/simulators/xivo/index.js';
 import { VendorBudget } from '../../../src/sources/vendor-budget.js';
 import { XivoSourceConfigSchema, createXivoSource, type XivoSource } from '../../../src/vendors/xivo/index.js';
@@ -13,6 +11,7 @@ import type { ValidatedCommand } from '../../../src/protocol/commands.js';
 import { collectEvents, type EventCollector } from '../../support/event-collector.js';
 import { captureLogger } from '../../support/log-capture.js';
 import { sleep, waitFor } from '../../support/wait-for.js';
+import { memoryBus } from '../../support/memory-bus.js';
 
 const log = captureLogger();
 const cleanups: Array<() => Promise<void>> = [];
@@ -23,7 +22,7 @@ afterEach(async () => {
 async function setup(options: { password?: string; pageSize?: number; startAt?: 'latest' | 'beginning'; dataDir?: string; sim?: XivoSimulator } = {}) {
   const sim = options.sim ?? (await startXivoSimulator());
   if (!options.sim) cleanups.push(() => sim.close());
-  const bus = new Bus({ log: new MemoryEventLog({ maxEvents: 100_000, maxAgeMs: 3_600_000 }), state: new MemoryStateStore(), logger: log.logger });
+  const bus = memoryBus(log.logger);
   const events: EventCollector = collectEvents(bus);
   const config = XivoSourceConfigSchema.parse({
     id: 'xivo-test',
